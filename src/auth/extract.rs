@@ -1,0 +1,184 @@
+//! Request extractors that authenticate: every authenticated route goes through these.
+
+use crate::domain::ids::SessionId;
+use crate::domain::profile::Role;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::rows::User;
+use crate::store::users;
+use actix_web::http::StatusCode;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use std::future::Future;
+use std::pin::Pin;
+
+/// Name of the browser session cookie.
+pub const SESSION_COOKIE: &str = "unknot_session";
+
+/// A signed-in user and the session they are using.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub user: User,
+    pub session: SessionId,
+}
+
+async fn authenticate(req: &HttpRequest, token: Option<String>, typ: &'static str) -> Result<Authenticated, AppError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("state missing")))?
+        .clone();
+    let token = token.ok_or(AppError::Unauthorized("Sign in first: this needs a valid token."))?;
+    let (uid, sid) = state
+        .keys
+        .check(&token, typ)
+        .ok_or(AppError::Unauthorized("The token is invalid or has expired."))?;
+    let now = state.now();
+    let user = state
+        .db
+        .read(move |c| users::live_session_user(c, sid, uid, now))
+        .await?
+        .ok_or(AppError::Unauthorized("The token has been revoked or has expired."))?;
+    Ok(Authenticated { user, session: sid })
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let h = req.headers().get("authorization")?.to_str().ok()?;
+    let (scheme, token) = h.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+/// A user authenticated by `Authorization: Bearer` (JSON API).
+#[derive(Clone, Debug)]
+pub struct ApiUser(pub Authenticated);
+
+impl FromRequest for ApiUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = bearer(&req);
+            authenticate(&req, token, "api").await.map(ApiUser)
+        })
+    }
+}
+
+/// An API user who keeps a journal (role client); therapists get 403.
+#[derive(Clone, Debug)]
+pub struct ApiClient(pub User);
+
+impl FromRequest for ApiClient {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
+        let fut = ApiUser::from_request(req, p);
+        Box::pin(async move {
+            let ApiUser(a) = fut.await?;
+            if a.user.role == Role::Client {
+                Ok(ApiClient(a.user))
+            } else {
+                Err(AppError::Forbidden("Only client accounts keep a journal."))
+            }
+        })
+    }
+}
+
+/// Refusal for pages: send the browser to the login page, coming back afterwards.
+#[derive(Debug)]
+pub enum PageAuthError {
+    /// Not signed in: redirect to `/login?next=…`.
+    NeedLogin(String),
+    /// Signed in with the wrong role, or the database failed.
+    Other(crate::web::PageError),
+}
+
+impl std::fmt::Display for PageAuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("sign in required")
+    }
+}
+
+impl ResponseError for PageAuthError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PageAuthError::NeedLogin(_) => StatusCode::SEE_OTHER,
+            PageAuthError::Other(e) => e.status_code(),
+        }
+    }
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            PageAuthError::NeedLogin(next) => {
+                let target = format!(
+                    "/login?next={}",
+                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                );
+                HttpResponse::SeeOther()
+                    .insert_header(("Location", target))
+                    .finish()
+            }
+            PageAuthError::Other(e) => e.error_response(),
+        }
+    }
+}
+
+/// A user signed in through the browser session cookie.
+#[derive(Clone, Debug)]
+pub struct WebUser(pub Authenticated);
+
+impl WebUser {
+    /// Optional variant: `None` when not signed in.
+    pub async fn optional(req: &HttpRequest) -> Option<Authenticated> {
+        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+        token.as_ref()?;
+        authenticate(req, token, "web").await.ok()
+    }
+}
+
+impl FromRequest for WebUser {
+    type Error = PageAuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+            match authenticate(&req, token, "web").await {
+                Ok(a) => Ok(WebUser(a)),
+                Err(AppError::Unauthorized(_)) => {
+                    let next = match req.method() {
+                        &actix_web::http::Method::GET => req
+                            .uri()
+                            .path_and_query()
+                            .map(|p| p.as_str().to_string())
+                            .unwrap_or_else(|| "/".into()),
+                        _ => "/".into(),
+                    };
+                    Err(PageAuthError::NeedLogin(next))
+                }
+                Err(e) => Err(PageAuthError::Other(e.into())),
+            }
+        })
+    }
+}
+
+/// A browser user who keeps a journal (role client).
+#[derive(Clone, Debug)]
+pub struct WebClient(pub Authenticated);
+
+impl FromRequest for WebClient {
+    type Error = PageAuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
+    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
+        let fut = WebUser::from_request(req, p);
+        Box::pin(async move {
+            let WebUser(a) = fut.await?;
+            if a.user.role == Role::Client {
+                Ok(WebClient(a))
+            } else {
+                Err(PageAuthError::Other(
+                    AppError::Forbidden("This page is for client accounts that keep a journal.").into(),
+                ))
+            }
+        })
+    }
+}

@@ -1,0 +1,437 @@
+//! Field-by-field parsing shared by JSON bodies and HTML forms.
+//! Errors are collected, not first-fail, so a form can show all of them at once.
+
+use std::collections::BTreeMap;
+
+/// Longest text accepted in any free-text field.
+pub const MAX_TEXT: usize = 2000;
+
+/// Field name → what is wrong with it and what is allowed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub BTreeMap<String, String>);
+
+impl FieldErrors {
+    /// Records the first error for `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+    }
+    /// True when nothing was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The message for one field.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+    /// Moves every error of `other` in, prefixing nothing.
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (k, v) in other.0 {
+            self.0.entry(k).or_insert(v);
+        }
+    }
+    /// A single-field error set.
+    pub fn one(field: &str, message: impl Into<String>) -> Self {
+        let mut e = Self::default();
+        e.add(field, message);
+        e
+    }
+}
+
+/// A source of named raw values: a JSON object or an HTML form.
+pub trait Fields {
+    /// Names present in the input (used to refuse unknown JSON fields).
+    fn names(&self) -> Vec<String>;
+    /// Whether unknown names are an error (JSON) or ignored (forms carry CSRF tokens and buttons).
+    fn strict(&self) -> bool;
+    /// A text value; `Ok(None)` when absent or empty.
+    fn text(&self, name: &str) -> Result<Option<String>, String>;
+    /// A whole number; `Ok(None)` when absent or empty.
+    fn int(&self, name: &str) -> Result<Option<i64>, String>;
+    /// A yes/no value; `Ok(None)` when absent.
+    fn boolean(&self, name: &str) -> Result<Option<bool>, String>;
+    /// A list of text values; empty when absent.
+    fn list(&self, name: &str) -> Result<Vec<String>, String>;
+}
+
+/// A JSON object as a field source.
+pub struct JsonFields<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
+
+impl Fields for JsonFields<'_> {
+    fn names(&self) -> Vec<String> {
+        self.0.keys().cloned().collect()
+    }
+    fn strict(&self) -> bool {
+        true
+    }
+    fn text(&self, name: &str) -> Result<Option<String>, String> {
+        match self.0.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err("must be a string".into()),
+        }
+    }
+    fn int(&self, name: &str) -> Result<Option<i64>, String> {
+        match self.0.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::Number(n)) => n
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| "must be a whole number".into()),
+            Some(_) => Err("must be a whole number".into()),
+        }
+    }
+    fn boolean(&self, name: &str) -> Result<Option<bool>, String> {
+        match self.0.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(serde_json::Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err("must be true or false".into()),
+        }
+    }
+    fn list(&self, name: &str) -> Result<Vec<String>, String> {
+        match self.0.get(name) {
+            None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+            Some(serde_json::Value::Array(items)) => items
+                .iter()
+                .map(|v| {
+                    v.as_str()
+                        .map(str::to_string)
+                        .ok_or_else(|| "must be a list of strings".to_string())
+                })
+                .collect(),
+            Some(_) => Err("must be a list of strings".into()),
+        }
+    }
+}
+
+/// Decoded `application/x-www-form-urlencoded` pairs, in order, repeats kept.
+#[derive(Clone, Debug, Default)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// Decodes a urlencoded body.
+    pub fn parse(body: &[u8]) -> Self {
+        Self(
+            form_urlencoded::parse(body)
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+    /// The first value for `name`, as typed.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    /// All values for `name`.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    /// Replaces (or adds) one value.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.0.retain(|(k, _)| k != name);
+        self.0.push((name.to_string(), value.into()));
+    }
+    fn trimmed(&self, name: &str) -> Option<&str> {
+        self.get(name).map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
+impl Fields for FormFields {
+    fn names(&self) -> Vec<String> {
+        self.0.iter().map(|(k, _)| k.clone()).collect()
+    }
+    fn strict(&self) -> bool {
+        false
+    }
+    fn text(&self, name: &str) -> Result<Option<String>, String> {
+        Ok(self.trimmed(name).map(str::to_string))
+    }
+    fn int(&self, name: &str) -> Result<Option<i64>, String> {
+        match self.trimmed(name) {
+            None => Ok(None),
+            Some(s) => s
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| "must be a whole number".into()),
+        }
+    }
+    fn boolean(&self, name: &str) -> Result<Option<bool>, String> {
+        match self.trimmed(name) {
+            None => Ok(None),
+            Some("on" | "true" | "yes" | "1") => Ok(Some(true)),
+            Some("off" | "false" | "no" | "0") => Ok(Some(false)),
+            Some(_) => Err("must be yes or no".into()),
+        }
+    }
+    fn list(&self, name: &str) -> Result<Vec<String>, String> {
+        Ok(self
+            .all(name)
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect())
+    }
+}
+
+/// A closed set of text values with a human label each.
+pub trait Choice: Sized + Copy + 'static {
+    /// Every value, in display order.
+    const ALL: &'static [Self];
+    /// The wire value.
+    fn as_str(self) -> &'static str;
+    /// The label people read.
+    fn label(self) -> &'static str;
+    /// Parses a wire value.
+    fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+    /// "one of a, b, c" for error messages.
+    fn allowed() -> String {
+        let names: Vec<&str> = Self::ALL.iter().map(|c| c.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    }
+}
+
+/// Declares a `Choice` enum with wire values and labels.
+#[macro_export]
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => ($wire:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $crate::domain::fields::Choice for $name {
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+            fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $wire),+ }
+            }
+            fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str($crate::domain::fields::Choice::as_str(*self))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                <Self as $crate::domain::fields::Choice>::parse(&s)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown value {s}")))
+            }
+        }
+    };
+}
+
+/// Reads fields from a source, collecting every error.
+pub struct Reader<'a> {
+    src: &'a dyn Fields,
+    /// Errors gathered so far.
+    pub errors: FieldErrors,
+    /// Prefix added to field names in error keys (e.g. `data.`).
+    prefix: &'static str,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader whose error keys are the plain field names.
+    pub fn new(src: &'a dyn Fields) -> Self {
+        Self::with_prefix(src, "")
+    }
+    /// A reader whose error keys carry `prefix`.
+    pub fn with_prefix(src: &'a dyn Fields, prefix: &'static str) -> Self {
+        Self {
+            src,
+            errors: FieldErrors::default(),
+            prefix,
+        }
+    }
+
+    fn fail(&mut self, name: &str, msg: impl Into<String>) {
+        let key = format!("{}{}", self.prefix, name);
+        self.errors.add(&key, msg);
+    }
+
+    /// Refuses names not in `allowed` when the source is strict.
+    pub fn deny_unknown(&mut self, allowed: &[&str]) {
+        if !self.src.strict() {
+            return;
+        }
+        for name in self.src.names() {
+            if !allowed.contains(&name.as_str()) {
+                let list = allowed.join(", ");
+                self.fail(&name, format!("is not a known field (allowed: {list})"));
+            }
+        }
+    }
+
+    /// Optional text up to `max` characters; empty counts as absent.
+    pub fn text(&mut self, name: &str, max: usize) -> Option<String> {
+        match self.src.text(name) {
+            Ok(Some(s)) if s.chars().count() > max => {
+                self.fail(name, format!("must be at most {max} characters"));
+                None
+            }
+            Ok(Some(s)) if s.trim().is_empty() => None,
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(name, e);
+                None
+            }
+        }
+    }
+
+    /// Required text of 1 to `max` characters.
+    pub fn required_text(&mut self, name: &str, max: usize) -> Option<String> {
+        let v = self.text(name, max);
+        if v.is_none() && !self.has_error(name) {
+            self.fail(name, format!("is required (1 to {max} characters)"));
+        }
+        v
+    }
+
+    fn has_error(&self, name: &str) -> bool {
+        self.errors.0.contains_key(&format!("{}{}", self.prefix, name))
+    }
+
+    /// Optional whole number in `lo..=hi`.
+    pub fn int(&mut self, name: &str, lo: i64, hi: i64) -> Option<i64> {
+        match self.src.int(name) {
+            Ok(Some(n)) if (lo..=hi).contains(&n) => Some(n),
+            Ok(Some(_)) | Err(_) => {
+                self.fail(name, format!("must be a whole number from {lo} to {hi}"));
+                None
+            }
+            Ok(None) => None,
+        }
+    }
+
+    /// Required whole number in `lo..=hi`.
+    pub fn required_int(&mut self, name: &str, lo: i64, hi: i64) -> Option<i64> {
+        let v = self.int(name, lo, hi);
+        if v.is_none() && !self.has_error(name) {
+            self.fail(
+                name,
+                format!("is required: a whole number from {lo} to {hi}"),
+            );
+        }
+        v
+    }
+
+    /// Optional yes/no.
+    pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        match self.src.boolean(name) {
+            Ok(v) => v,
+            Err(e) => {
+                self.fail(name, e);
+                None
+            }
+        }
+    }
+
+    /// Optional value from a closed set.
+    pub fn choice<C: Choice>(&mut self, name: &str) -> Option<C> {
+        match self.src.text(name) {
+            Ok(None) => None,
+            Ok(Some(s)) => match C::parse(s.trim()) {
+                Some(c) => Some(c),
+                None => {
+                    self.fail(name, format!("must be {}", C::allowed()));
+                    None
+                }
+            },
+            Err(_) => {
+                self.fail(name, format!("must be {}", C::allowed()));
+                None
+            }
+        }
+    }
+
+    /// Required value from a closed set.
+    pub fn required_choice<C: Choice>(&mut self, name: &str) -> Option<C> {
+        let v = self.choice::<C>(name);
+        if v.is_none() && !self.has_error(name) {
+            self.fail(name, format!("is required: {}", C::allowed()));
+        }
+        v
+    }
+
+    /// A list of values from a closed set, duplicates dropped, order kept.
+    pub fn choices<C: Choice + PartialEq>(&mut self, name: &str) -> Vec<C> {
+        match self.src.list(name) {
+            Ok(items) => {
+                let mut out: Vec<C> = Vec::new();
+                for item in items {
+                    match C::parse(item.trim()) {
+                        Some(c) if !out.contains(&c) => out.push(c),
+                        Some(_) => {}
+                        None => {
+                            self.fail(name, format!("each item must be {}", C::allowed()));
+                            return Vec::new();
+                        }
+                    }
+                }
+                out
+            }
+            Err(_) => {
+                self.fail(name, format!("must be a list, each item {}", C::allowed()));
+                Vec::new()
+            }
+        }
+    }
+
+    /// Records an error computed elsewhere.
+    pub fn error(&mut self, name: &str, msg: impl Into<String>) {
+        self.fail(name, msg);
+    }
+
+    /// The source's raw text for `name` (no checks).
+    pub fn raw_text(&self, name: &str) -> Option<String> {
+        self.src.text(name).ok().flatten()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    crate::choice!(Colour { Red => ("red", "Red"), Blue => ("blue", "Blue") });
+
+    #[test]
+    fn reader_collects_every_error_with_the_allowed_values() {
+        let json = serde_json::json!({"n": 11, "c": "green", "x": 1, "t": "a".repeat(2001)});
+        let map = json.as_object().unwrap();
+        let src = JsonFields(map);
+        let mut r = Reader::new(&src);
+        r.deny_unknown(&["n", "c", "t", "req"]);
+        assert_eq!(r.int("n", 0, 10), None);
+        assert_eq!(r.choice::<Colour>("c"), None);
+        assert_eq!(r.text("t", MAX_TEXT), None);
+        assert_eq!(r.required_int("req", 1, 5), None);
+        let e = &r.errors;
+        assert_eq!(e.get("n"), Some("must be a whole number from 0 to 10"));
+        assert_eq!(e.get("c"), Some("must be one of red, blue"));
+        assert!(e.get("x").unwrap().starts_with("is not a known field"));
+        assert_eq!(e.get("t"), Some("must be at most 2000 characters"));
+        assert_eq!(e.get("req"), Some("is required: a whole number from 1 to 5"));
+    }
+
+    #[test]
+    fn form_source_trims_ignores_unknown_and_reads_repeated_checkboxes() {
+        let form = FormFields::parse(b"n=+7+&c=blue&c=red&c=blue&csrf_token=abc&empty=");
+        let mut r = Reader::new(&form);
+        r.deny_unknown(&["n", "c"]);
+        assert_eq!(r.int("n", 0, 10), Some(7));
+        assert_eq!(r.choices::<Colour>("c"), vec![Colour::Blue, Colour::Red]);
+        assert_eq!(r.text("empty", 10), None);
+        assert!(r.errors.is_empty());
+    }
+}

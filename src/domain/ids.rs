@@ -1,0 +1,54 @@
+//! Newtype ids. Stored as text UUIDs so offline clients can mint their own.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A new time-ordered (v7) id.
+            pub fn new_v7() -> Self {
+                Self(Uuid::now_v7())
+            }
+            /// Parses the canonical hyphenated text form (any UUID version).
+            pub fn parse(s: &str) -> Option<Self> {
+                Uuid::try_parse(s.trim()).ok().map(Self)
+            }
+            /// The underlying UUID.
+            pub fn uuid(&self) -> Uuid {
+                self.0
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(u: Uuid) -> Self {
+                Self(u)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A user account (client or therapist).
+    UserId
+);
+id_type!(
+    /// A journal entry, minted by whichever device created it.
+    EntryId
+);
+id_type!(
+    /// A server-side login session (one per cookie login or API token).
+    SessionId
+);

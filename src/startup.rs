@@ -1,0 +1,99 @@
+//! Builds the application: database, state, middleware and routes, bound to a listener.
+
+use crate::auth::csrf::{self, SecureCookies};
+use crate::auth::token::TokenKeys;
+use crate::config::Settings;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::Db;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, DefaultHeaders, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use std::net::TcpListener;
+use tracing_actix_web::TracingLogger;
+
+/// The Content-Security-Policy of every response: no inline script or style, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+font-src 'self'; connect-src 'self'; manifest-src 'self'; worker-src 'self'; object-src 'none'; \
+base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    state.db.ping().await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
+}
+
+impl Application {
+    /// Connects and migrates the database, then binds `settings.addr`.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = Db::connect(&settings.database)?;
+        let listener = TcpListener::bind(&settings.addr)?;
+        Self::build_with(settings, db, listener)
+    }
+
+    /// Builds on an already connected database and bound listener.
+    pub fn build_with(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            keys: TokenKeys::new(&settings.jwt_secret),
+            db,
+            settings: settings.clone(),
+        };
+        let data = web::Data::new(state.clone());
+        let secure = web::Data::new(SecureCookies(settings.secure_cookies));
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(data.clone())
+                .app_data(secure.clone())
+                .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                    AppError::BadRequest(format!("The query string is not valid: {e}.")).into()
+                }))
+                .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+                .wrap(from_fn(csrf::ensure_token))
+                .wrap(
+                    DefaultHeaders::new()
+                        .add(("Content-Security-Policy", CSP))
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("Referrer-Policy", "same-origin"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+                        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()")),
+                )
+                .wrap(Compress::default())
+                .wrap(TracingLogger::default())
+                .route("/healthz", web::get().to(healthz))
+                .configure(crate::api::configure)
+                .configure(crate::web::configure)
+        })
+        .listen(listener)?;
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+            state,
+        })
+    }
+
+    /// The bound port (tests bind port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests use the database directly).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,302 @@
+//! Journal entries: every query takes the owner's id; writes bump the owner's change sequence.
+
+use crate::domain::entry::{Entry, EntryKind, NewEntry, changed_fields};
+use crate::domain::fields::Choice;
+use crate::domain::ids::{EntryId, UserId};
+use crate::error::AppError;
+use crate::store::DbConn;
+use crate::store::rows::{EntryRow, split_local};
+use crate::store::schema::{entries, users};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+/// Bumps and returns the user's change sequence. As the first write of a transaction it also
+/// takes the per-user row lock, so changes of one user commit in sequence order.
+pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<i64, AppError> {
+    Ok(diesel::update(users::table.find(user.to_string()))
+        .set(users::seq.eq(users::seq + 1))
+        .returning(users::seq)
+        .get_result::<i64>(conn)?)
+}
+
+/// One entry of the user's, deleted or not.
+pub fn find(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Option<Entry>, AppError> {
+    entries::table
+        .find((user.to_string(), id.to_string()))
+        .first::<EntryRow>(conn)
+        .optional()?
+        .map(Entry::try_from)
+        .transpose()
+}
+
+/// One live (not deleted) entry of the user's, or 404.
+pub fn get_live(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Entry, AppError> {
+    match find(conn, user, id)? {
+        Some(e) if !e.deleted => Ok(e),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Where a newest-first listing continues: strictly older than this entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub occurred_at: NaiveDateTime,
+    pub id: String,
+}
+
+impl Cursor {
+    /// The opaque text form.
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.occurred_at.and_utc().timestamp_micros(), self.id)
+    }
+    /// Parses the opaque text form.
+    pub fn decode(s: &str) -> Option<Self> {
+        let (micros, id) = s.split_once('_')?;
+        let t = DateTime::<Utc>::from_timestamp_micros(micros.parse().ok()?)?;
+        EntryId::parse(id)?;
+        Some(Self {
+            occurred_at: t.naive_utc(),
+            id: id.to_string(),
+        })
+    }
+}
+
+/// A newest-first listing request.
+#[derive(Clone, Debug, Default)]
+pub struct ListQuery {
+    /// Only entries at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Only entries before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// Only this kind.
+    pub kind: Option<EntryKind>,
+    /// At most this many.
+    pub limit: i64,
+    /// Continue after this entry.
+    pub cursor: Option<Cursor>,
+}
+
+/// Live entries newest first, and the cursor for the next page if there is one.
+pub fn list(
+    conn: &mut DbConn,
+    user: UserId,
+    q: &ListQuery,
+) -> Result<(Vec<Entry>, Option<Cursor>), AppError> {
+    let mut query = entries::table
+        .filter(entries::user_id.eq(user.to_string()))
+        .filter(entries::deleted.eq(false))
+        .into_boxed();
+    if let Some(from) = q.from {
+        query = query.filter(entries::occurred_at.ge(from.naive_utc()));
+    }
+    if let Some(to) = q.to {
+        query = query.filter(entries::occurred_at.lt(to.naive_utc()));
+    }
+    if let Some(kind) = q.kind {
+        query = query.filter(entries::kind.eq(kind.as_str()));
+    }
+    if let Some(c) = &q.cursor {
+        query = query.filter(
+            entries::occurred_at.lt(c.occurred_at).or(entries::occurred_at
+                .eq(c.occurred_at)
+                .and(entries::id.lt(c.id.clone()))),
+        );
+    }
+    let rows = query
+        .order((entries::occurred_at.desc(), entries::id.desc()))
+        .limit(q.limit + 1)
+        .load::<EntryRow>(conn)?;
+    let more = rows.len() as i64 > q.limit;
+    let rows: Vec<EntryRow> = rows.into_iter().take(q.limit as usize).collect();
+    let next = if more {
+        rows.last().map(|r| Cursor {
+            occurred_at: r.occurred_at,
+            id: r.id.clone(),
+        })
+    } else {
+        None
+    };
+    let list = rows
+        .into_iter()
+        .map(Entry::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((list, next))
+}
+
+/// The newest live entry of a kind.
+pub fn latest_of_kind(
+    conn: &mut DbConn,
+    user: UserId,
+    kind: EntryKind,
+) -> Result<Option<Entry>, AppError> {
+    let q = ListQuery {
+        kind: Some(kind),
+        limit: 1,
+        ..Default::default()
+    };
+    Ok(list(conn, user, &q)?.0.into_iter().next())
+}
+
+/// What creating an entry did.
+#[derive(Debug)]
+pub enum Created {
+    /// A new row.
+    New(Entry),
+    /// The same id with the same content was already there (a replay).
+    Existing(Entry),
+}
+
+fn row_for(user: UserId, e: &NewEntry, version: i64, seq: i64, fv: String, created: NaiveDateTime, now: NaiveDateTime) -> EntryRow {
+    let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
+    EntryRow {
+        user_id: user.to_string(),
+        id: e.id.to_string(),
+        kind: e.data.kind().as_str().to_string(),
+        occurred_at,
+        utc_offset_min,
+        data: e.data.to_json().to_string(),
+        field_versions: fv,
+        version,
+        deleted: false,
+        seq,
+        created_at: created,
+        updated_at: now,
+    }
+}
+
+fn same_content(stored: &Entry, e: &NewEntry) -> bool {
+    stored.occurred_at == e.occurred_at && stored.data == e.data
+}
+
+/// Stores a new entry. The same id again with the same content is `Existing`;
+/// with other content (or after it was deleted) it is a `409 id_conflict`.
+pub fn create(conn: &mut DbConn, user: UserId, e: &NewEntry, now: DateTime<Utc>) -> Result<Created, AppError> {
+    if let Some(stored) = find(conn, user, e.id)? {
+        if !stored.deleted && same_content(&stored, e) {
+            return Ok(Created::Existing(stored));
+        }
+        return Err(AppError::Conflict {
+            code: "id_conflict",
+            message: "An entry with this id already exists with other content.".into(),
+            current: None,
+        });
+    }
+    let seq = next_seq(conn, user)?;
+    let row = row_for(user, e, 1, seq, "{}".into(), now.naive_utc(), now.naive_utc());
+    diesel::insert_into(entries::table).values(&row).execute(conn)?;
+    Ok(Created::New(Entry::try_from(row)?))
+}
+
+/// A stale version: the server copy travels with the error.
+pub fn version_conflict(current: &Entry, to_json: impl Fn(&Entry) -> serde_json::Value) -> AppError {
+    AppError::Conflict {
+        code: "version_conflict",
+        message: format!(
+            "This entry was changed elsewhere (now version {}). Reload it and apply your change again.",
+            current.version
+        ),
+        current: Some(to_json(current)),
+    }
+}
+
+/// Replaces an entry's time and data if `base_version` is current.
+/// Returns `Err(Ok(current))` on a stale version so the caller can render the server copy.
+pub fn update(
+    conn: &mut DbConn,
+    user: UserId,
+    e: &NewEntry,
+    base_version: i64,
+    now: DateTime<Utc>,
+) -> Result<Result<Entry, Entry>, AppError> {
+    let stored = get_live(conn, user, e.id)?;
+    if stored.version != base_version {
+        return Ok(Err(stored));
+    }
+    if stored.kind() != e.data.kind() {
+        return Err(AppError::field("kind", "cannot change; delete this entry and log a new one"));
+    }
+    let changed = changed_fields(&stored, e);
+    if changed.is_empty() {
+        return Ok(Ok(stored));
+    }
+    let version = stored.version + 1;
+    let fv_text: String = entries::table
+        .find((user.to_string(), e.id.to_string()))
+        .select(entries::field_versions)
+        .first(conn)?;
+    let mut fv: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&fv_text).unwrap_or_default();
+    for f in changed {
+        fv.insert(f, version.into());
+    }
+    let seq = next_seq(conn, user)?;
+    let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
+    diesel::update(entries::table.find((user.to_string(), e.id.to_string())))
+        .set((
+            entries::occurred_at.eq(occurred_at),
+            entries::utc_offset_min.eq(utc_offset_min),
+            entries::data.eq(e.data.to_json().to_string()),
+            entries::field_versions.eq(serde_json::Value::Object(fv).to_string()),
+            entries::version.eq(version),
+            entries::seq.eq(seq),
+            entries::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(Ok(get_live(conn, user, e.id)?))
+}
+
+/// Marks an entry deleted (a tombstone kept for sync). `Err(Ok(current))` on a stale version.
+pub fn delete(
+    conn: &mut DbConn,
+    user: UserId,
+    id: EntryId,
+    base_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Entry>, AppError> {
+    set_deleted(conn, user, id, true, base_version, now)
+}
+
+/// Brings back a deleted entry (undo).
+pub fn restore(conn: &mut DbConn, user: UserId, id: EntryId, now: DateTime<Utc>) -> Result<(), AppError> {
+    set_deleted(conn, user, id, false, None, now).map(|_| ())
+}
+
+fn set_deleted(
+    conn: &mut DbConn,
+    user: UserId,
+    id: EntryId,
+    deleted: bool,
+    base_version: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Result<(), Entry>, AppError> {
+    let stored = find(conn, user, id)?.ok_or(AppError::NotFound)?;
+    if stored.deleted == deleted {
+        return if deleted { Err(AppError::NotFound) } else { Ok(Ok(())) };
+    }
+    if let Some(v) = base_version
+        && v != stored.version
+    {
+        return Ok(Err(stored));
+    }
+    let seq = next_seq(conn, user)?;
+    diesel::update(entries::table.find((user.to_string(), id.to_string())))
+        .set((
+            entries::deleted.eq(deleted),
+            entries::version.eq(stored.version + 1),
+            entries::seq.eq(seq),
+            entries::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(Ok(()))
+}
+
+/// Stores many new entries for one user in one transaction (demo data, imports).
+pub fn insert_many(conn: &mut DbConn, user: UserId, list: &[NewEntry], now: DateTime<Utc>) -> Result<usize, AppError> {
+    let mut n = 0;
+    for e in list {
+        if let Created::New(_) = create(conn, user, e, now)? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}

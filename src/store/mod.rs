@@ -1,0 +1,188 @@
+//! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, pools, migrations.
+//! May import `domain` and `error`; never `web`, `api` or `auth`.
+
+pub mod entries;
+pub mod rows;
+pub mod schema;
+pub mod users;
+
+use crate::config::DatabaseUrl;
+use crate::error::AppError;
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::time::Duration;
+
+/// Migrations for SQLite.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+/// Migrations for PostgreSQL (same names as SQLite's).
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    /// PostgreSQL, the scale-out path.
+    Postgresql(PgConnection),
+    /// Embedded SQLite, the default.
+    Sqlite(SqliteConnection),
+}
+
+/// Opens connections for r2d2, choosing the backend from the URL and setting SQLite pragmas.
+#[derive(Clone, Debug)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        match &self.url {
+            DatabaseUrl::Sqlite(path) => {
+                let mut c =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                c.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConn::Sqlite(c))
+            }
+            DatabaseUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+type Pool = r2d2::Pool<Manager>;
+
+/// Which backend is in use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The database: a read pool and a write pool (one connection on SQLite, which has one writer).
+#[derive(Clone)]
+pub struct Db {
+    read: Pool,
+    write: Pool,
+    /// The backend behind the pools.
+    pub backend: Backend,
+}
+
+impl Db {
+    /// Connects, creating the SQLite file if needed, and runs pending migrations.
+    pub fn connect(url: &DatabaseUrl) -> anyhow::Result<Self> {
+        let manager = Manager { url: url.clone() };
+        let (backend, read_size, write) = match url {
+            DatabaseUrl::Sqlite(_) => {
+                let write = r2d2::Pool::builder()
+                    .max_size(1)
+                    .connection_timeout(Duration::from_secs(30))
+                    .build(manager.clone())?;
+                (Backend::Sqlite, 8, Some(write))
+            }
+            DatabaseUrl::Postgres(_) => (Backend::Postgres, 16, None),
+        };
+        let read = r2d2::Pool::builder()
+            .max_size(read_size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(30))
+            .build(manager)?;
+        let write = write.unwrap_or_else(|| read.clone());
+        let db = Self {
+            read,
+            write,
+            backend,
+        };
+        db.migrate()?;
+        Ok(db)
+    }
+
+    fn migrate(&self) -> anyhow::Result<()> {
+        let mut conn = self.write.get()?;
+        let result = match &mut *conn {
+            DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConn::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        };
+        result.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
+    }
+
+    /// Runs read-only work off the async workers.
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        Self::run(self.read.clone(), f).await
+    }
+
+    /// Runs write work in one transaction off the async workers.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        Self::run(self.write.clone(), move |conn| {
+            conn.transaction::<T, AppError, _>(|c| f(c))
+        })
+        .await
+    }
+
+    /// Runs write work synchronously (start-up, demo loading, benchmarks).
+    pub fn write_blocking<T>(
+        &self,
+        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let mut conn = self.write.get().map_err(|e| AppError::Unexpected(e.into()))?;
+        conn.transaction::<T, AppError, _>(|c| f(c))
+    }
+
+    async fn run<T, F>(pool: Pool, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let span = tracing::Span::current();
+        actix_web::web::block(move || {
+            let _guard = span.enter();
+            let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
+    }
+
+    /// Checks the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.read(|c| {
+            c.batch_execute("SELECT 1")
+                .map_err(|e| AppError::Unexpected(e.into()))
+        })
+        .await
+    }
+}
+
+/// Whether a diesel error is a unique-constraint violation.
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(
+        e,
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        )
+    )
+}

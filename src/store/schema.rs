@@ -1,0 +1,50 @@
+//! The one portable schema, valid for SQLite and PostgreSQL alike.
+//! Only types `MultiConnection` supports: ids and JSON as Text, instants as UTC Timestamp.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        timezone -> Nullable<Text>,
+        cautions -> Text,
+        thresholds -> Text,
+        seq -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    entries (user_id, id) {
+        user_id -> Text,
+        id -> Text,
+        kind -> Text,
+        occurred_at -> Timestamp,
+        utc_offset_min -> Integer,
+        data -> Text,
+        field_versions -> Text,
+        version -> BigInt,
+        deleted -> Bool,
+        seq -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(entries -> users (user_id));
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, entries);

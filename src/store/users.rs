@@ -1,0 +1,165 @@
+//! Users and their login sessions.
+
+use crate::domain::fields::Choice;
+use crate::domain::ids::{SessionId, UserId};
+use crate::domain::profile::{ProfileUpdate, Registration};
+use crate::error::AppError;
+use crate::store::rows::{SessionRow, User, UserRow};
+use crate::store::schema::{sessions, users};
+use crate::store::{DbConn, is_unique_violation};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+/// Creates an account; a taken email is a `409 email_taken`.
+pub fn insert_user(
+    conn: &mut DbConn,
+    reg: &Registration,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<UserId, AppError> {
+    let id = UserId::new_v7();
+    let row = UserRow {
+        id: id.to_string(),
+        email: reg.email.as_str().to_string(),
+        password_hash,
+        display_name: reg.display_name.clone(),
+        role: reg.role.as_str().to_string(),
+        timezone: reg.timezone.clone(),
+        cautions: "[]".into(),
+        thresholds: "{}".into(),
+        seq: 0,
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    match diesel::insert_into(users::table).values(&row).execute(conn) {
+        Ok(_) => Ok(id),
+        Err(e) if is_unique_violation(&e) => Err(AppError::Conflict {
+            code: "email_taken",
+            message: "An account with this email already exists.".into(),
+            current: None,
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The user with this (normalised) email and their password hash.
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(User, String)>, AppError> {
+    let row = users::table
+        .filter(users::email.eq(email))
+        .first::<UserRow>(conn)
+        .optional()?;
+    row.map(|r| {
+        let hash = r.password_hash.clone();
+        User::try_from(r).map(|u| (u, hash))
+    })
+    .transpose()
+}
+
+/// The user with this id and their password hash.
+pub fn find_with_hash(conn: &mut DbConn, id: UserId) -> Result<(User, String), AppError> {
+    let r = users::table.find(id.to_string()).first::<UserRow>(conn)?;
+    let hash = r.password_hash.clone();
+    Ok((User::try_from(r)?, hash))
+}
+
+/// Changes the password hash and revokes every session of the user.
+pub fn set_password(
+    conn: &mut DbConn,
+    id: UserId,
+    hash: String,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    revoke_all_sessions(conn, id, now)
+}
+
+/// Saves a profile update.
+pub fn update_profile(
+    conn: &mut DbConn,
+    id: UserId,
+    p: &ProfileUpdate,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let cautions: Vec<&str> = p.cautions.iter().map(|c| c.as_str()).collect();
+    diesel::update(users::table.find(id.to_string()))
+        .set((
+            users::display_name.eq(&p.display_name),
+            users::timezone.eq(&p.timezone),
+            users::cautions.eq(serde_json::to_string(&cautions).unwrap_or_else(|_| "[]".into())),
+            users::thresholds.eq(serde_json::Value::Object(p.thresholds.clone()).to_string()),
+            users::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Starts a session that lasts until `expires_at`.
+pub fn create_session(
+    conn: &mut DbConn,
+    user: UserId,
+    kind: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<SessionId, AppError> {
+    let id = SessionId::from(uuid::Uuid::new_v4());
+    let row = SessionRow {
+        id: id.to_string(),
+        user_id: user.to_string(),
+        kind: kind.to_string(),
+        created_at: now.naive_utc(),
+        expires_at: expires_at.naive_utc(),
+        revoked_at: None,
+    };
+    diesel::insert_into(sessions::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// The user behind a live (not revoked, not expired) session of theirs.
+pub fn live_session_user(
+    conn: &mut DbConn,
+    session: SessionId,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Option<User>, AppError> {
+    let row = sessions::table
+        .inner_join(users::table)
+        .filter(sessions::id.eq(session.to_string()))
+        .filter(sessions::user_id.eq(user.to_string()))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now.naive_utc()))
+        .select(users::all_columns)
+        .first::<UserRow>(conn)
+        .optional()?;
+    row.map(User::try_from).transpose()
+}
+
+/// Revokes one session.
+pub fn revoke_session(conn: &mut DbConn, session: SessionId, now: DateTime<Utc>) -> Result<(), AppError> {
+    diesel::update(sessions::table.find(session.to_string()))
+        .filter(sessions::revoked_at.is_null())
+        .set(sessions::revoked_at.eq(Some(now.naive_utc())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Revokes every session of a user.
+pub fn revoke_all_sessions(conn: &mut DbConn, user: UserId, now: DateTime<Utc>) -> Result<(), AppError> {
+    diesel::update(sessions::table.filter(sessions::user_id.eq(user.to_string())))
+        .filter(sessions::revoked_at.is_null())
+        .set(sessions::revoked_at.eq(Some(now.naive_utc())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Removes sessions that ended more than a day ago.
+pub fn purge_sessions(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
+    let cutoff = (now - chrono::Duration::days(1)).naive_utc();
+    Ok(diesel::delete(sessions::table.filter(sessions::expires_at.lt(cutoff))).execute(conn)?)
+}

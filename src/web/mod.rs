@@ -1,0 +1,136 @@
+//! Server-rendered HTML pages (askama), forms with CSRF checks, embedded static assets.
+//! May import `domain`, `store`, `auth`, `api` helpers, `error`, `state`.
+
+pub mod assets;
+pub mod form;
+pub mod pages;
+pub mod widgets;
+
+use crate::auth::csrf::CsrfToken;
+use crate::auth::extract::Authenticated;
+use crate::domain::profile::Role;
+use crate::error::AppError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, web};
+use askama::Template;
+
+/// What every page's frame needs: title, assets, the CSRF token and who is signed in.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    pub title: String,
+    pub css: String,
+    pub js: String,
+    pub csrf: String,
+    pub user_name: Option<String>,
+    pub is_client: bool,
+    pub is_therapist: bool,
+    /// Which top navigation item is current.
+    pub section: &'static str,
+}
+
+impl Layout {
+    /// A frame for a page.
+    pub fn new(title: impl Into<String>, section: &'static str, csrf: &CsrfToken, user: Option<&Authenticated>) -> Self {
+        Self {
+            title: title.into(),
+            css: assets::url("css/app.css"),
+            js: assets::url("js/app.js"),
+            csrf: csrf.0.clone(),
+            user_name: user.map(|a| a.user.display_name.clone()),
+            is_client: user.is_some_and(|a| a.user.role == Role::Client),
+            is_therapist: user.is_some_and(|a| a.user.role == Role::Therapist),
+            section,
+        }
+    }
+
+    /// `aria-current` for a navigation item.
+    pub fn current(&self, section: &str) -> &'static str {
+        if self.section == section { "page" } else { "false" }
+    }
+}
+
+/// Renders a template with a status.
+pub fn render<T: Template>(status: StatusCode, t: &T) -> Result<HttpResponse, PageError> {
+    let body = t
+        .render()
+        .map_err(|e| PageError(AppError::Unexpected(anyhow::anyhow!("template failed: {e}"))))?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+/// A 303 redirect after a successful POST.
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("Location", location.to_string()))
+        .finish()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+/// An `AppError` rendered as a page.
+#[derive(Debug)]
+pub struct PageError(pub AppError);
+
+impl From<AppError> for PageError {
+    fn from(e: AppError) -> Self {
+        PageError(e)
+    }
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+    fn error_response(&self) -> HttpResponse {
+        self.0.log();
+        let status = self.status_code();
+        let title = status.canonical_reason().unwrap_or("Error").to_string();
+        let page = ErrorPage {
+            layout: Layout {
+                title: title.clone(),
+                css: assets::url("css/app.css"),
+                js: assets::url("js/app.js"),
+                csrf: String::new(),
+                user_name: None,
+                is_client: false,
+                is_therapist: false,
+                section: "",
+            },
+            status: status.as_u16(),
+            message: match &self.0 {
+                AppError::NotFound => "There is nothing at this address. It may have been deleted, or the link is wrong.".into(),
+                other => other.public_message(),
+            },
+        };
+        match page.render() {
+            Ok(body) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(body),
+            Err(_) => HttpResponse::build(status).body(title),
+        }
+    }
+}
+
+async fn page_not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError(AppError::NotFound))
+}
+
+/// Registers every page route and the static assets.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    pages::configure(cfg);
+    cfg.route("/static/{path:.*}", web::get().to(assets::serve));
+    cfg.default_service(web::to(page_not_found));
+}

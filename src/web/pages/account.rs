@@ -1,0 +1,349 @@
+//! Log in, register, log out, demo journal, settings and password change.
+
+use crate::api::auth::{check_credentials, register, start_session};
+use crate::api::cpu;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::extract::{SESSION_COOKIE, WebUser};
+use crate::auth::password;
+use crate::domain::fields::{FieldErrors, FormFields};
+use crate::domain::profile::{Caution, Role, check_password, parse_profile, parse_registration};
+use crate::domain::time::timezone_names;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::users;
+use crate::web::form::HtmlForm;
+use crate::web::widgets::{Widget, WidgetBuilder};
+use crate::web::{Layout, PageError, render, see_other};
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use std::collections::HashMap;
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+struct LoginPage {
+    layout: Layout,
+    fields: Vec<Widget>,
+    errors: FieldErrors,
+    next: String,
+    demo: bool,
+}
+
+#[derive(Template)]
+#[template(path = "account/register.html")]
+struct RegisterPage {
+    layout: Layout,
+    fields: Vec<Widget>,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "account/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    notice: Option<String>,
+    profile_fields: Vec<Widget>,
+    profile_errors: FieldErrors,
+    password_fields: Vec<Widget>,
+    password_errors: FieldErrors,
+}
+
+/// Only same-site relative paths are followed after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// The session cookie for a signed token.
+pub fn session_cookie(state: &AppState, token: String, ttl: std::time::Duration) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token)
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.secure_cookies)
+        .same_site(SameSite::Lax)
+        .max_age(CookieDuration::seconds(ttl.as_secs() as i64))
+        .finish()
+}
+
+fn login_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
+    let b = WidgetBuilder::new(values, errors);
+    vec![
+        b.text("email", "Email").control("email").autocomplete("username").required(),
+        b.text("password", "Password").control("password").autocomplete("current-password").required(),
+    ]
+}
+
+fn login_page(state: &AppState, csrf: &CsrfToken, values: &FormFields, errors: FieldErrors, next: String) -> LoginPage {
+    LoginPage {
+        layout: Layout::new("Log in", "login", csrf, None),
+        fields: login_fields(values, &errors),
+        errors,
+        next,
+        demo: state.settings.demo_button,
+    }
+}
+
+/// `GET /login`.
+pub async fn get_login(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    q: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let page = login_page(&state, &csrf, &FormFields::default(), FieldErrors::default(), safe_next(q.get("next").map(String::as_str)));
+    render(StatusCode::OK, &page)
+}
+
+async fn sign_in(state: &AppState, user: &crate::store::rows::User, next: &str) -> Result<HttpResponse, AppError> {
+    let (token, ttl) = start_session(state, user, "web").await?;
+    let mut resp = see_other(next);
+    resp.add_cookie(&session_cookie(state, token, ttl))
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(resp)
+}
+
+/// `POST /login`.
+pub async fn post_login(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let next = safe_next(form.get("next"));
+    let email = form.get("email").unwrap_or_default().to_string();
+    let pw = form.get("password").unwrap_or_default().to_string();
+    match check_credentials(&state, &email, &pw).await {
+        Ok(user) => Ok(sign_in(&state, &user, &next).await?),
+        Err(AppError::Unauthorized(msg)) => {
+            let mut kept = FormFields::default();
+            kept.set("email", email);
+            tracing::debug!(reason = msg, "login refused");
+            let errors = FieldErrors::one("password", "or email is not right.");
+            render(StatusCode::UNAUTHORIZED, &login_page(&state, &csrf, &kept, errors, next))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn register_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
+    let b = WidgetBuilder::new(values, errors);
+    vec![
+        b.text("display_name", "Your name").autocomplete("name").required().hint("Shown to therapists you share with."),
+        b.text("email", "Email").control("email").autocomplete("email").required(),
+        b.text("password", "Password").control("password").autocomplete("new-password").required().hint("At least 10 characters."),
+        b.radios::<Role>("role", "I am here because").required(),
+        timezone_widget(&b),
+    ]
+}
+
+fn timezone_widget(b: &WidgetBuilder<'_>) -> Widget {
+    let zones: Vec<(String, String)> = timezone_names()
+        .into_iter()
+        .map(|z| (z.to_string(), z.replace('_', " ")))
+        .collect();
+    b.select_of("timezone", "Time zone", &zones)
+        .hint("Used to place your entries on the right day.")
+}
+
+/// `GET /register`.
+pub async fn get_register(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
+    let mut values = FormFields::default();
+    values.set("role", "client");
+    let page = RegisterPage {
+        layout: Layout::new("Create your account", "register", &csrf, None),
+        fields: register_fields(&values, &FieldErrors::default()),
+        errors: FieldErrors::default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /register`.
+pub async fn post_register(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let result = match parse_registration(&form) {
+        Ok(reg) => {
+            let email = reg.email.clone();
+            register(&state, reg).await.map(|_| email)
+        }
+        Err(fields) => Err(AppError::fields(fields)),
+    };
+    match result {
+        Ok(email) => {
+            let user = state
+                .db
+                .read(move |c| users::find_by_email(c, email.as_str()))
+                .await?
+                .ok_or(AppError::NotFound)?
+                .0;
+            Ok(sign_in(&state, &user, "/").await?)
+        }
+        Err(e) => {
+            let errors = match e {
+                AppError::Validation { fields, .. } => fields,
+                AppError::Conflict { message, .. } => FieldErrors::one("email", message.replace("An account with this email", "is already used by an account:")),
+                other => return Err(other.into()),
+            };
+            let page = RegisterPage {
+                layout: Layout::new("Create your account", "register", &csrf, None),
+                fields: register_fields(&form, &errors),
+                errors,
+            };
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+    }
+}
+
+/// `POST /logout`: revokes the session at once.
+pub async fn post_logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    _form: HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    if let Some(a) = WebUser::optional(&req).await {
+        let now = state.now();
+        state
+            .db
+            .write(move |c| users::revoke_session(c, a.session, now))
+            .await?;
+    }
+    let mut resp = see_other("/login");
+    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    gone.make_removal();
+    resp.add_cookie(&gone)
+        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cookie: {e}")))?;
+    Ok(resp)
+}
+
+/// `POST /demo`: a fresh demo client with six months of entries, signed in at once.
+pub async fn post_demo(
+    state: web::Data<AppState>,
+    _form: HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    if !state.settings.demo_button {
+        return Err(AppError::NotFound.into());
+    }
+    let now = state.now();
+    let db = state.db.clone();
+    let user = cpu(move || crate::demo::create_throwaway_client(&db, now)).await??;
+    Ok(sign_in(&state, &user, "/").await?)
+}
+
+fn profile_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
+    let b = WidgetBuilder::new(values, errors);
+    vec![
+        b.text("display_name", "Your name").autocomplete("name").required(),
+        timezone_widget(&b),
+        b.checks::<Caution>("cautions", "Health conditions to be careful with")
+            .hint("Unknot then reminds you to check with a doctor before deep tissue massage."),
+    ]
+}
+
+fn password_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
+    let b = WidgetBuilder::new(values, errors);
+    vec![
+        b.text("current_password", "Current password").control("password").autocomplete("current-password").required(),
+        b.text("new_password", "New password").control("password").autocomplete("new-password").required().hint("At least 10 characters."),
+    ]
+}
+
+fn profile_values(user: &crate::store::rows::User) -> FormFields {
+    use crate::domain::fields::Choice;
+    let mut v = FormFields::default();
+    v.set("display_name", user.display_name.clone());
+    v.set("timezone", user.timezone.clone().unwrap_or_default());
+    for c in &user.cautions {
+        v.0.push(("cautions".into(), c.as_str().to_string()));
+    }
+    v
+}
+
+fn settings_page(csrf: &CsrfToken, a: &crate::auth::extract::Authenticated, notice: Option<String>, profile: (&FormFields, FieldErrors), password: FieldErrors) -> SettingsPage {
+    SettingsPage {
+        layout: Layout::new("Settings", "settings", csrf, Some(a)),
+        notice,
+        profile_fields: profile_fields(profile.0, &profile.1),
+        profile_errors: profile.1,
+        password_fields: password_fields(&FormFields::default(), &password),
+        password_errors: password,
+    }
+}
+
+/// `GET /settings`.
+pub async fn get_settings(
+    csrf: CsrfToken,
+    WebUser(a): WebUser,
+    q: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let notice = match q.get("done").map(String::as_str) {
+        Some("profile") => Some("Profile saved.".to_string()),
+        Some("password") => Some("Password changed. Other devices have been logged out.".to_string()),
+        _ => None,
+    };
+    let values = profile_values(&a.user);
+    render(StatusCode::OK, &settings_page(&csrf, &a, notice, (&values, FieldErrors::default()), FieldErrors::default()))
+}
+
+/// `POST /settings`.
+pub async fn post_settings(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebUser(a): WebUser,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    match parse_profile(&form, None) {
+        Ok(mut update) => {
+            update.thresholds = a.user.thresholds.clone();
+            let uid = a.user.id;
+            let now = state.now();
+            state
+                .db
+                .write(move |c| users::update_profile(c, uid, &update, now))
+                .await?;
+            Ok(see_other("/settings?done=profile"))
+        }
+        Err(errors) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &settings_page(&csrf, &a, None, (&form, errors), FieldErrors::default()),
+        ),
+    }
+}
+
+/// `POST /settings/password`: checks the current password, revokes every session, signs in anew.
+pub async fn post_password(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebUser(a): WebUser,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let current = form.get("current_password").unwrap_or_default().to_string();
+    let new = form.get("new_password").unwrap_or_default().to_string();
+    let mut errors = FieldErrors::default();
+    if let Err(m) = check_password(&new) {
+        errors.add("new_password", m);
+    }
+    let uid = a.user.id;
+    let (user, hash) = state.db.read(move |c| users::find_with_hash(c, uid)).await?;
+    let ok = current.len() <= crate::domain::profile::MAX_PASSWORD_BYTES
+        && cpu(move || password::verify(&current, &hash)).await?;
+    if !ok {
+        errors.add("current_password", "is not right.");
+    }
+    if !errors.is_empty() {
+        let values = profile_values(&a.user);
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &settings_page(&csrf, &a, None, (&values, FieldErrors::default()), errors),
+        );
+    }
+    let new_hash = cpu(move || password::hash(&new)).await??;
+    let now = state.now();
+    state
+        .db
+        .write(move |c| users::set_password(c, uid, new_hash, now))
+        .await?;
+    Ok(sign_in(&state, &user, "/settings?done=password").await?)
+}

@@ -1,0 +1,545 @@
+//! The client's journal: today, quick log, log forms, timeline, edit, delete and undo.
+
+use crate::auth::csrf::CsrfToken;
+use crate::auth::extract::{Authenticated, WebClient, WebUser};
+use crate::domain::entry::*;
+use crate::domain::fields::{Choice, FieldErrors, FormFields};
+use crate::domain::ids::EntryId;
+use crate::domain::profile::Role;
+use crate::domain::time::{LocalZone, rfc3339};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::entries::{self, Created, Cursor, ListQuery};
+use crate::web::form::HtmlForm;
+use crate::web::widgets::{Widget, WidgetBuilder};
+use crate::web::{Layout, PageError, render, see_other};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+
+/// An entry as list pages show it.
+#[derive(Clone, Debug)]
+pub struct EntryView {
+    pub id: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub time: String,
+    pub at_iso: String,
+    pub summary: String,
+    pub detail: String,
+}
+
+impl EntryView {
+    fn of(e: &Entry) -> Self {
+        let mut detail: Vec<String> = Vec::new();
+        if let EntryData::Episode(ep) = &e.data {
+            if !ep.triggers.is_empty() {
+                detail.push(format!("Triggers: {}", labels(&ep.triggers)));
+            }
+            if !ep.red_flags.is_empty() {
+                detail.push(format!("Warning signs: {}", labels(&ep.red_flags)));
+            }
+            if !ep.relief.is_empty() {
+                detail.push(format!("Helped: {}", labels(&ep.relief)));
+            }
+        }
+        if let Some(n) = e.data.notes() {
+            detail.push(n.to_string());
+        }
+        Self {
+            id: e.id.to_string(),
+            kind: e.kind().as_str(),
+            kind_label: e.kind().label(),
+            time: e.occurred_at.format("%H:%M").to_string(),
+            at_iso: rfc3339(&e.occurred_at),
+            summary: e.data.summary(),
+            detail: detail.join(" · "),
+        }
+    }
+}
+
+fn labels<C: Choice>(items: &[C]) -> String {
+    items.iter().map(|c| c.label().to_lowercase()).collect::<Vec<_>>().join(", ")
+}
+
+fn day_label(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+fn zone_of(a: &Authenticated, form: Option<&FormFields>) -> LocalZone {
+    let offset = form
+        .and_then(|f| f.get("utc_offset"))
+        .and_then(|o| o.trim().parse::<i32>().ok())
+        .filter(|o| o.abs() <= 18 * 60);
+    LocalZone::pick(a.user.timezone.as_deref(), offset)
+}
+
+#[derive(Template)]
+#[template(path = "journal/today.html")]
+struct TodayPage {
+    layout: Layout,
+    today_label: String,
+    notice: Option<String>,
+    quick: Vec<(&'static str, &'static str)>,
+    entries: Vec<EntryView>,
+    water_ml: u32,
+}
+
+#[derive(Template)]
+#[template(path = "journal/therapist_home.html")]
+struct TherapistHome {
+    layout: Layout,
+}
+
+/// Quick-log actions: (value, button text).
+const QUICK: &[(&str, &str)] = &[
+    ("water_250", "+250 ml water"),
+    ("water_500", "+500 ml water"),
+    ("stretch_5", "Stretched 5 min"),
+    ("heat_10", "Heat 10 min"),
+    ("ice_10", "Ice 10 min"),
+];
+const REPEAT: (&str, &str) = ("repeat_episode", "Same episode as last time");
+
+fn saved_notice(q: &HashMap<String, String>) -> Option<String> {
+    let kind = q.get("saved").and_then(|k| EntryKind::parse(k))?;
+    let mut s = format!("Saved: {}.", kind.label().to_lowercase());
+    if q.get("flag").is_some() {
+        s.push_str(" You noted a warning sign: please see a doctor about it. For chest pain, call your local emergency number now.");
+    }
+    Some(s)
+}
+
+/// `GET /`: today for a client, the client list for a therapist, the login page otherwise.
+pub async fn get_today(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    user: Option<WebUser>,
+    q: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let Some(WebUser(a)) = user else {
+        return Ok(see_other("/login"));
+    };
+    if a.user.role == Role::Therapist {
+        let page = TherapistHome { layout: Layout::new("Your clients", "clients", &csrf, Some(&a)) };
+        return render(StatusCode::OK, &page);
+    }
+    let now = state.now();
+    let zone = zone_of(&a, None);
+    let local_now = zone.at(now);
+    let today = local_now.date_naive();
+    let start = zone
+        .resolve(today.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or(now - Duration::hours(24));
+    let uid = a.user.id;
+    let (list, last_episode) = state
+        .db
+        .read(move |c| {
+            let q = ListQuery { from: Some(start), to: Some(now + Duration::seconds(1)), limit: 200, ..Default::default() };
+            let list = entries::list(c, uid, &q)?.0;
+            let last = entries::latest_of_kind(c, uid, EntryKind::Episode)?;
+            Ok((list, last))
+        })
+        .await?;
+    let water_ml = list
+        .iter()
+        .map(|e| match &e.data {
+            EntryData::Hydration(h) => h.volume_ml,
+            _ => 0,
+        })
+        .sum();
+    let mut quick: Vec<(&'static str, &'static str)> = QUICK.to_vec();
+    if last_episode.is_some() {
+        quick.insert(0, REPEAT);
+    }
+    let page = TodayPage {
+        layout: Layout::new("Today", "today", &csrf, Some(&a)),
+        today_label: today.format("%A %-d %B").to_string(),
+        notice: saved_notice(&q),
+        quick,
+        entries: list.iter().map(EntryView::of).collect(),
+        water_ml,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// `POST /quick`: one-tap logging, timed now.
+pub async fn post_quick(
+    state: web::Data<AppState>,
+    WebClient(a): WebClient,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let now = state.now();
+    let at = zone_of(&a, Some(&form)).at(now);
+    let uid = a.user.id;
+    let action = form.get("action").unwrap_or_default().to_string();
+    let data = match action.as_str() {
+        "water_250" | "water_500" => Some(EntryData::Hydration(Hydration {
+            volume_ml: if action == "water_250" { 250 } else { 500 },
+            electrolytes: false,
+        })),
+        "stretch_5" => Some(EntryData::Stretch(Stretch { minutes: 5, body_sites: vec![], routine: None })),
+        "heat_10" | "ice_10" => Some(EntryData::HeatIce(HeatIce {
+            mode: if action == "heat_10" { HeatIceMode::Heat } else { HeatIceMode::Ice },
+            minutes: 10,
+            body_site: None,
+        })),
+        "repeat_episode" => None,
+        _ => return Err(AppError::field("action", "must be one of the quick-log buttons").into()),
+    };
+    let kind = state
+        .db
+        .write(move |c| {
+            let data = match data {
+                Some(d) => d,
+                None => match entries::latest_of_kind(c, uid, EntryKind::Episode)? {
+                    Some(Entry { data: EntryData::Episode(mut ep), .. }) => {
+                        ep.notes = None;
+                        ep.red_flags.clear();
+                        EntryData::Episode(ep)
+                    }
+                    _ => return Err(AppError::field("action", "needs an earlier episode to repeat")),
+                },
+            };
+            let e = NewEntry { id: EntryId::new_v7(), occurred_at: at, data };
+            entries::create(c, uid, &e, now)?;
+            Ok(e.data.kind())
+        })
+        .await?;
+    Ok(see_other(&format!("/?saved={}", kind.as_str())))
+}
+
+#[derive(Template)]
+#[template(path = "journal/log_menu.html")]
+struct LogMenu {
+    layout: Layout,
+    kinds: Vec<(&'static str, &'static str)>,
+}
+
+/// `GET /log`: every kind of entry.
+pub async fn get_log_menu(csrf: CsrfToken, WebClient(a): WebClient) -> Result<HttpResponse, PageError> {
+    let kinds = EntryKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
+    render(StatusCode::OK, &LogMenu { layout: Layout::new("Log", "log", &csrf, Some(&a)), kinds })
+}
+
+#[derive(Template)]
+#[template(path = "journal/log_form.html")]
+struct LogForm {
+    layout: Layout,
+    heading: String,
+    action: String,
+    submit: &'static str,
+    cancel: String,
+    utc_offset: String,
+    version: Option<i64>,
+    fields: Vec<Widget>,
+    errors: FieldErrors,
+}
+
+const DURATIONS: &[(u32, &str)] = &[
+    (15, "About 15 seconds"),
+    (30, "About 30 seconds"),
+    (60, "About 1 minute"),
+    (120, "About 2 minutes"),
+    (300, "About 5 minutes"),
+    (600, "About 10 minutes"),
+    (900, "About 15 minutes"),
+    (1800, "About 30 minutes"),
+    (3600, "About an hour"),
+];
+
+/// The form controls of a kind, filled with kept values and errors.
+pub fn entry_widgets(kind: EntryKind, values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
+    let b = WidgetBuilder::new(values, errors);
+    let when = if kind == EntryKind::Event { "Starts" } else { "When" };
+    let mut w = vec![b.datetime("occurred_at", when).required()];
+    match kind {
+        EntryKind::Episode => {
+            let scale: Vec<(String, String)> = (0..=10).map(|i| (i.to_string(), i.to_string())).collect();
+            let mut durations: Vec<(String, String)> =
+                DURATIONS.iter().map(|(s, l)| (s.to_string(), l.to_string())).collect();
+            if let Some(v) = values.get("duration_s").filter(|v| !v.is_empty())
+                && !durations.iter().any(|(s, _)| s == v)
+            {
+                let label = v.parse::<u32>().map(human_duration).unwrap_or_else(|_| v.to_string());
+                durations.push((v.to_string(), label));
+            }
+            w.extend([
+                b.select::<BodySite>("body_site", "Where").required(),
+                b.radios_of("intensity", "How strong", &scale).required().row().hint("0 = barely there, 10 = the worst you can imagine."),
+                b.select_of("duration_s", "How long", &durations),
+                b.radios::<Pattern>("pattern", "What it felt like"),
+                b.checks::<Trigger>("triggers", "What may have set it off"),
+                b.checks::<RedFlag>("red_flags", "Warning signs").hint("Any of these means: see a doctor."),
+                b.checks::<Relief>("relief", "What helped"),
+                b.textarea("notes", "Notes"),
+            ]);
+        }
+        EntryKind::Hydration => w.extend([
+            b.number("volume_ml", "How much (ml)", 1, 5000).required(),
+            b.toggle("electrolytes", "With electrolytes (sports drink, salts)"),
+        ]),
+        EntryKind::HeatIce => w.extend([
+            b.radios::<HeatIceMode>("mode", "Heat or ice").required(),
+            b.number("minutes", "Minutes", 1, 120).required(),
+            b.select::<BodySite>("body_site", "Where"),
+        ]),
+        EntryKind::Stretch => w.extend([
+            b.number("minutes", "Minutes", 1, 240).required(),
+            b.checks::<BodySite>("body_sites", "What you stretched"),
+            b.text("routine", "Routine"),
+        ]),
+        EntryKind::Massage => w.extend([
+            b.radios::<Technique>("technique", "Technique").required(),
+            b.number("duration_min", "Minutes", 1, 480),
+            b.radios::<Pressure>("pressure", "Pressure"),
+            b.checks::<BodySite>("body_sites", "Areas worked on"),
+            b.text("therapist", "Therapist"),
+            b.textarea("notes", "Notes"),
+        ]),
+        EntryKind::Condition => w.extend([
+            b.radios::<ConditionStatus>("status", "What is it").required(),
+            b.datetime("ended_at", "Ended").hint("Leave empty while it lasts."),
+            b.select::<BodySite>("body_site", "Where"),
+            b.textarea("notes", "Notes"),
+        ]),
+        EntryKind::Event => w.push(
+            b.text("name", "What is it")
+                .required()
+                .hint("A race, a performance, a long trip: Unknot can suggest a massage before it."),
+        ),
+    }
+    w
+}
+
+fn default_values(kind: EntryKind, local_now: &chrono::DateTime<chrono::FixedOffset>) -> FormFields {
+    let mut v = FormFields::default();
+    v.set("occurred_at", local_input(local_now));
+    match kind {
+        EntryKind::Hydration => v.set("volume_ml", "250"),
+        EntryKind::HeatIce => v.set("minutes", "10"),
+        EntryKind::Stretch => v.set("minutes", "5"),
+        _ => {}
+    }
+    v
+}
+
+fn kind_from_path(raw: &str) -> Result<EntryKind, PageError> {
+    EntryKind::parse(raw).ok_or(PageError(AppError::NotFound))
+}
+
+fn new_form(csrf: &CsrfToken, a: &Authenticated, kind: EntryKind, values: &FormFields, errors: FieldErrors) -> LogForm {
+    LogForm {
+        layout: Layout::new(format!("Log: {}", kind.label()), "log", csrf, Some(a)),
+        heading: format!("Log: {}", kind.label().to_lowercase()),
+        action: format!("/log/{}", kind.as_str()),
+        submit: "Save",
+        cancel: "/".into(),
+        utc_offset: values.get("utc_offset").unwrap_or_default().to_string(),
+        version: None,
+        fields: entry_widgets(kind, values, &errors),
+        errors,
+    }
+}
+
+/// `GET /log/{kind}`.
+pub async fn get_log_form(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let kind = kind_from_path(&path)?;
+    let values = default_values(kind, &zone_of(&a, None).at(state.now()));
+    render(StatusCode::OK, &new_form(&csrf, &a, kind, &values, FieldErrors::default()))
+}
+
+/// `POST /log/{kind}`: saves, or re-renders with every error and every typed value.
+pub async fn post_log_form(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let kind = kind_from_path(&path)?;
+    let now = state.now();
+    match parse_form_entry(kind, &form, &zone_of(&a, Some(&form)), now) {
+        Ok((occurred_at, data)) => {
+            let flag = matches!(&data, EntryData::Episode(ep) if !ep.red_flags.is_empty());
+            let e = NewEntry { id: EntryId::new_v7(), occurred_at, data };
+            let uid = a.user.id;
+            let created = state.db.write(move |c| entries::create(c, uid, &e, now)).await?;
+            debug_assert!(matches!(created, Created::New(_)));
+            let mut to = format!("/?saved={}", kind.as_str());
+            if flag {
+                to.push_str("&flag=1");
+            }
+            Ok(see_other(&to))
+        }
+        Err(errors) => render(StatusCode::UNPROCESSABLE_ENTITY, &new_form(&csrf, &a, kind, &form, errors)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "journal/timeline.html")]
+struct TimelinePage {
+    layout: Layout,
+    undo: Option<String>,
+    notice: Option<String>,
+    days: Vec<DayView>,
+    next_cursor: Option<String>,
+}
+
+struct DayView {
+    key: String,
+    label: String,
+    entries: Vec<EntryView>,
+}
+
+/// Entries per timeline page.
+pub const TIMELINE_PAGE: i64 = 50;
+
+/// `GET /timeline[?cursor=]`: newest first, grouped by each entry's own local date.
+pub async fn get_timeline(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    q: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
+    let uid = a.user.id;
+    let (list, next) = state
+        .db
+        .read(move |c| {
+            let q = ListQuery { limit: TIMELINE_PAGE, cursor, ..Default::default() };
+            entries::list(c, uid, &q)
+        })
+        .await?;
+    let mut days: Vec<DayView> = Vec::new();
+    for e in &list {
+        let d = e.occurred_at.date_naive();
+        let key = d.format("%Y-%m-%d").to_string();
+        match days.last_mut() {
+            Some(day) if day.key == key => day.entries.push(EntryView::of(e)),
+            _ => days.push(DayView { key, label: day_label(d), entries: vec![EntryView::of(e)] }),
+        }
+    }
+    let notice = match q.get("done").map(String::as_str) {
+        Some("restored") => Some("Entry restored.".to_string()),
+        Some("updated") => Some("Entry updated.".to_string()),
+        _ => None,
+    };
+    let page = TimelinePage {
+        layout: Layout::new("Timeline", "timeline", &csrf, Some(&a)),
+        undo: q.get("deleted").and_then(|d| EntryId::parse(d)).map(|d| d.to_string()),
+        notice,
+        days,
+        next_cursor: next.map(|c| c.encode()),
+    };
+    render(StatusCode::OK, &page)
+}
+
+fn entry_id(raw: &str) -> Result<EntryId, PageError> {
+    EntryId::parse(raw).ok_or(PageError(AppError::NotFound))
+}
+
+fn edit_form(csrf: &CsrfToken, a: &Authenticated, e: &Entry, values: &FormFields, errors: FieldErrors, version: i64) -> LogForm {
+    let kind = e.kind();
+    LogForm {
+        layout: Layout::new(format!("Edit: {}", kind.label()), "timeline", csrf, Some(a)),
+        heading: format!("Edit: {}", kind.label().to_lowercase()),
+        action: format!("/entries/{}/edit", e.id),
+        submit: "Save changes",
+        cancel: "/timeline".into(),
+        utc_offset: values
+            .get("utc_offset")
+            .map(str::to_string)
+            .unwrap_or_else(|| (e.occurred_at.offset().local_minus_utc() / 60).to_string()),
+        version: Some(version),
+        fields: entry_widgets(kind, values, &errors),
+        errors,
+    }
+}
+
+/// `GET /entries/{id}/edit`.
+pub async fn get_edit(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = entry_id(&path)?;
+    let uid = a.user.id;
+    let e = state.db.read(move |c| entries::get_live(c, uid, id)).await?;
+    let values = form_values(&e);
+    render(StatusCode::OK, &edit_form(&csrf, &a, &e, &values, FieldErrors::default(), e.version))
+}
+
+/// `POST /entries/{id}/edit`: keeps the entry's own UTC offset; a stale version re-renders the form.
+pub async fn post_edit(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let id = entry_id(&path)?;
+    let uid = a.user.id;
+    let stored = state.db.read(move |c| entries::get_live(c, uid, id)).await?;
+    let now = state.now();
+    let offset = form
+        .get("utc_offset")
+        .and_then(|o| o.trim().parse::<i32>().ok())
+        .unwrap_or(stored.occurred_at.offset().local_minus_utc() / 60);
+    let zone = LocalZone::pick(None, Some(offset));
+    let version = form.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(stored.version);
+    match parse_form_entry(stored.kind(), &form, &zone, now) {
+        Ok((occurred_at, data)) => {
+            let new = NewEntry { id, occurred_at, data };
+            let outcome = state.db.write(move |c| entries::update(c, uid, &new, version, now)).await?;
+            match outcome {
+                Ok(_) => Ok(see_other("/timeline?done=updated")),
+                Err(current) => {
+                    let errors = FieldErrors::one(
+                        "occurred_at",
+                        "— this entry was changed on another device after you opened it. Your changes are kept below; save again to replace the other version.",
+                    );
+                    render(StatusCode::CONFLICT, &edit_form(&csrf, &a, &current, &form, errors, current.version))
+                }
+            }
+        }
+        Err(errors) => render(StatusCode::UNPROCESSABLE_ENTITY, &edit_form(&csrf, &a, &stored, &form, errors, version)),
+    }
+}
+
+/// `POST /entries/{id}/delete`: a tombstone, with undo offered on the timeline.
+pub async fn post_delete(
+    state: web::Data<AppState>,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+    _form: HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let id = entry_id(&path)?;
+    let uid = a.user.id;
+    let now = state.now();
+    state.db.write(move |c| entries::delete(c, uid, id, None, now)).await?.ok();
+    Ok(see_other(&format!("/timeline?deleted={id}")))
+}
+
+/// `POST /entries/{id}/restore`: undo a delete.
+pub async fn post_restore(
+    state: web::Data<AppState>,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+    _form: HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let id = entry_id(&path)?;
+    let uid = a.user.id;
+    let now = state.now();
+    state.db.write(move |c| entries::restore(c, uid, id, now)).await?;
+    Ok(see_other("/timeline?done=restored"))
+}

@@ -1,0 +1,29 @@
+//! Page handlers, one module per area, each with its template structs.
+
+pub mod account;
+pub mod journal;
+
+use actix_web::web;
+
+/// Registers every page route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(journal::get_today))
+        .route("/quick", web::post().to(journal::post_quick))
+        .route("/log", web::get().to(journal::get_log_menu))
+        .route("/log/{kind}", web::get().to(journal::get_log_form))
+        .route("/log/{kind}", web::post().to(journal::post_log_form))
+        .route("/timeline", web::get().to(journal::get_timeline))
+        .route("/entries/{id}/edit", web::get().to(journal::get_edit))
+        .route("/entries/{id}/edit", web::post().to(journal::post_edit))
+        .route("/entries/{id}/delete", web::post().to(journal::post_delete))
+        .route("/entries/{id}/restore", web::post().to(journal::post_restore))
+        .route("/login", web::get().to(account::get_login))
+        .route("/login", web::post().to(account::post_login))
+        .route("/register", web::get().to(account::get_register))
+        .route("/register", web::post().to(account::post_register))
+        .route("/logout", web::post().to(account::post_logout))
+        .route("/demo", web::post().to(account::post_demo))
+        .route("/settings", web::get().to(account::get_settings))
+        .route("/settings", web::post().to(account::post_settings))
+        .route("/settings/password", web::post().to(account::post_password));
+}

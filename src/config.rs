@@ -143,9 +143,18 @@ mod tests {
 
     #[test]
     fn backend_is_chosen_from_the_url_scheme() {
-        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db"), DatabaseUrl::Postgres(_)));
-        assert!(matches!(DatabaseUrl::parse("postgresql://u@h/db"), DatabaseUrl::Postgres(_)));
-        assert_eq!(DatabaseUrl::parse("sqlite://data/x.db"), DatabaseUrl::Sqlite("data/x.db".into()));
+        assert!(matches!(
+            DatabaseUrl::parse("postgres://u@h/db"),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert!(matches!(
+            DatabaseUrl::parse("postgresql://u@h/db"),
+            DatabaseUrl::Postgres(_)
+        ));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite://data/x.db"),
+            DatabaseUrl::Sqlite("data/x.db".into())
+        );
         let short = Settings::from_lookup(|k| (k == "UNKNOT_JWT_SECRET").then(|| "short".into()));
         assert!(short.is_err());
     }

@@ -45,14 +45,27 @@ pub fn demo_entries(now: DateTime<Utc>) -> Vec<NewEntry> {
         zone.resolve(day.and_time(NaiveTime::from_hms_opt(h, m, 0).unwrap_or_default()))
             .ok()
     };
-    let push = |out: &mut Vec<NewEntry>, t: Option<chrono::DateTime<chrono::FixedOffset>>, data: EntryData| {
+    let push = |out: &mut Vec<NewEntry>,
+                t: Option<chrono::DateTime<chrono::FixedOffset>>,
+                data: EntryData| {
         if let Some(t) = t
             && t.with_timezone(&Utc) <= now
         {
-            out.push(NewEntry { id: EntryId::new_v7(), occurred_at: t, data });
+            out.push(NewEntry {
+                id: EntryId::new_v7(),
+                occurred_at: t,
+                data,
+            });
         }
     };
-    let sites = [BodySite::CalfLeft, BodySite::CalfRight, BodySite::HamstringLeft, BodySite::Neck, BodySite::LowerBack, BodySite::FootRight];
+    let sites = [
+        BodySite::CalfLeft,
+        BodySite::CalfRight,
+        BodySite::HamstringLeft,
+        BodySite::Neck,
+        BodySite::LowerBack,
+        BodySite::FootRight,
+    ];
     for back in (0..182).rev() {
         let day = today - Duration::days(back);
         // Spasms get more frequent in the last two months (a worsening the rules can find).
@@ -60,66 +73,132 @@ pub fn demo_entries(now: DateTime<Utc>) -> Vec<NewEntry> {
         let marathon_training = back < 90;
         for _ in 0..rng.below(5) + 2 {
             let h = 7 + rng.below(14) as u32;
-            push(&mut out, at(day, h, rng.below(60) as u32), EntryData::Hydration(Hydration {
-                volume_ml: rng.pick(&[200, 250, 330, 500]),
-                electrolytes: rng.chance(10),
-            }));
+            push(
+                &mut out,
+                at(day, h, rng.below(60) as u32),
+                EntryData::Hydration(Hydration {
+                    volume_ml: rng.pick(&[200, 250, 330, 500]),
+                    electrolytes: rng.chance(10),
+                }),
+            );
         }
         if rng.chance(if marathon_training { 55 } else { 30 }) {
-            push(&mut out, at(day, 7, 15), EntryData::Stretch(Stretch {
-                minutes: rng.pick(&[5, 10, 15, 20]),
-                body_sites: vec![BodySite::CalfLeft, BodySite::CalfRight, BodySite::HamstringLeft],
-                routine: None,
-            }));
+            push(
+                &mut out,
+                at(day, 7, 15),
+                EntryData::Stretch(Stretch {
+                    minutes: rng.pick(&[5, 10, 15, 20]),
+                    body_sites: vec![
+                        BodySite::CalfLeft,
+                        BodySite::CalfRight,
+                        BodySite::HamstringLeft,
+                    ],
+                    routine: None,
+                }),
+            );
         }
         if rng.chance(episode_chance) {
             let site = rng.pick(&sites);
             let intensity = (3 + rng.below(5) + if back < 30 { 1 } else { 0 }) as u8;
             let night = rng.chance(40);
-            let (h, m) = if night { (2 + rng.below(3) as u32, rng.below(60) as u32) } else { (12 + rng.below(9) as u32, rng.below(60) as u32) };
+            let (h, m) = if night {
+                (2 + rng.below(3) as u32, rng.below(60) as u32)
+            } else {
+                (12 + rng.below(9) as u32, rng.below(60) as u32)
+            };
             let mut triggers = vec![];
-            if marathon_training && rng.chance(50) { triggers.push(Trigger::Exercise); }
-            if rng.chance(25) { triggers.push(Trigger::Dehydration); }
-            if site == BodySite::Neck || site == BodySite::LowerBack { triggers.push(Trigger::ProlongedPosition); }
-            if rng.chance(15) { triggers.push(Trigger::Stress); }
-            let relief = if rng.chance(70) { vec![Relief::Stretch] } else { vec![Relief::Heat, Relief::Rest] };
-            push(&mut out, at(day, h, m), EntryData::Episode(Episode {
-                body_site: site,
-                intensity,
-                duration_s: Some(rng.pick(&[20, 45, 60, 120, 300])),
-                pattern: Some(if night { Pattern::Cramp } else { rng.pick(&[Pattern::Cramp, Pattern::Tonic, Pattern::Clonic]) }),
-                triggers,
-                red_flags: vec![],
-                relief: relief.clone(),
-                notes: night.then(|| "Woke me up.".to_string()),
-            }));
+            if marathon_training && rng.chance(50) {
+                triggers.push(Trigger::Exercise);
+            }
+            if rng.chance(25) {
+                triggers.push(Trigger::Dehydration);
+            }
+            if site == BodySite::Neck || site == BodySite::LowerBack {
+                triggers.push(Trigger::ProlongedPosition);
+            }
+            if rng.chance(15) {
+                triggers.push(Trigger::Stress);
+            }
+            let relief = if rng.chance(70) {
+                vec![Relief::Stretch]
+            } else {
+                vec![Relief::Heat, Relief::Rest]
+            };
+            push(
+                &mut out,
+                at(day, h, m),
+                EntryData::Episode(Episode {
+                    body_site: site,
+                    intensity,
+                    duration_s: Some(rng.pick(&[20, 45, 60, 120, 300])),
+                    pattern: Some(if night {
+                        Pattern::Cramp
+                    } else {
+                        rng.pick(&[Pattern::Cramp, Pattern::Tonic, Pattern::Clonic])
+                    }),
+                    triggers,
+                    red_flags: vec![],
+                    relief: relief.clone(),
+                    notes: night.then(|| "Woke me up.".to_string()),
+                }),
+            );
             if relief.contains(&Relief::Heat) {
-                push(&mut out, at(day, (h + 1).min(23), m), EntryData::HeatIce(HeatIce { mode: HeatIceMode::Heat, minutes: 10, body_site: Some(site) }));
+                push(
+                    &mut out,
+                    at(day, (h + 1).min(23), m),
+                    EntryData::HeatIce(HeatIce {
+                        mode: HeatIceMode::Heat,
+                        minutes: 10,
+                        body_site: Some(site),
+                    }),
+                );
             }
         }
         if back % 14 == 3 {
-            push(&mut out, at(day, 17, 30), EntryData::Massage(Massage {
-                technique: if back % 28 == 3 { Technique::DeepTissue } else { Technique::Swedish },
-                duration_min: Some(60),
-                pressure: Some(if back % 28 == 3 { Pressure::Firm } else { Pressure::Medium }),
-                body_sites: vec![BodySite::CalfLeft, BodySite::CalfRight, BodySite::Neck],
-                therapist: Some("Sam (Unknot demo)".into()),
-                notes: None,
-            }));
+            push(
+                &mut out,
+                at(day, 17, 30),
+                EntryData::Massage(Massage {
+                    technique: if back % 28 == 3 {
+                        Technique::DeepTissue
+                    } else {
+                        Technique::Swedish
+                    },
+                    duration_min: Some(60),
+                    pressure: Some(if back % 28 == 3 {
+                        Pressure::Firm
+                    } else {
+                        Pressure::Medium
+                    }),
+                    body_sites: vec![BodySite::CalfLeft, BodySite::CalfRight, BodySite::Neck],
+                    therapist: Some("Sam (Unknot demo)".into()),
+                    notes: None,
+                }),
+            );
         }
         if back == 75 {
             let end = at(day + Duration::days(4), 9, 0).map(|t| crate::domain::time::rfc3339(&t));
-            push(&mut out, at(day, 8, 0), EntryData::Condition(Condition {
-                status: ConditionStatus::Unwell,
-                ended_at: end,
-                body_site: None,
-                notes: Some("Flu, stayed in bed.".into()),
-            }));
+            push(
+                &mut out,
+                at(day, 8, 0),
+                EntryData::Condition(Condition {
+                    status: ConditionStatus::Unwell,
+                    ended_at: end,
+                    body_site: None,
+                    notes: Some("Flu, stayed in bed.".into()),
+                }),
+            );
         }
     }
     // An upcoming race, which only the future may hold.
     if let Some(t) = at(today + Duration::days(8), 9, 0) {
-        out.push(NewEntry { id: EntryId::new_v7(), occurred_at: t, data: EntryData::Event(Event { name: "Half marathon".into() }) });
+        out.push(NewEntry {
+            id: EntryId::new_v7(),
+            occurred_at: t,
+            data: EntryData::Event(Event {
+                name: "Half marathon".into(),
+            }),
+        });
     }
     out
 }
@@ -148,7 +227,12 @@ fn fill(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<usize, AppError> {
 /// A fresh demo client with a random address and password nobody knows (for the login page button).
 pub fn create_throwaway_client(db: &Db, now: DateTime<Utc>) -> Result<User, AppError> {
     let tag = uuid::Uuid::new_v4().simple().to_string();
-    let reg = registration(&format!("demo-{}@demo.unknot.invalid", &tag[..12]), "Demo client", Role::Client, &tag)?;
+    let reg = registration(
+        &format!("demo-{}@demo.unknot.invalid", &tag[..12]),
+        "Demo client",
+        Role::Client,
+        &tag,
+    )?;
     let id = create_account(db, &reg, now)?;
     fill(db, id, now)?;
     db.write_blocking(move |c| users::find_with_hash(c, id).map(|(u, _)| u))
@@ -167,7 +251,10 @@ pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
     let client = ("demo@unknot.example".to_string(), pw.clone());
     let therapist = ("therapist@unknot.example".to_string(), pw.clone());
     let mut entries = 0;
-    for (email, name, role) in [(&client.0, "Alex Demo", Role::Client), (&therapist.0, "Sam Therapist", Role::Therapist)] {
+    for (email, name, role) in [
+        (&client.0, "Alex Demo", Role::Client),
+        (&therapist.0, "Sam Therapist", Role::Therapist),
+    ] {
         let reg = registration(email, name, role, &pw)?;
         let e = reg.email.as_str().to_string();
         let existing = db.write_blocking(move |c| users::find_by_email(c, &e))?;
@@ -184,5 +271,9 @@ pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
             }
         }
     }
-    Ok(DemoLogins { client, therapist, entries })
+    Ok(DemoLogins {
+        client,
+        therapist,
+        entries,
+    })
 }

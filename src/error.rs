@@ -10,7 +10,10 @@ use serde_json::json;
 pub enum AppError {
     /// Input failed validation; every bad field is named.
     #[error("{message}")]
-    Validation { message: String, fields: FieldErrors },
+    Validation {
+        message: String,
+        fields: FieldErrors,
+    },
     /// Malformed request (not JSON, wrong content type) without field detail.
     #[error("{0}")]
     BadRequest(String),

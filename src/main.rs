@@ -9,7 +9,9 @@ async fn main() -> anyhow::Result<()> {
     unknot::telemetry::init("info");
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--help" || a == "-h") {
-        println!("usage: unknot [--demo]\n  --demo  create (or reset) a demo client and therapist with six months of entries\nsettings: see README.md (UNKNOT_ADDR, DATABASE_URL or UNKNOT_DB, UNKNOT_JWT_SECRET, ...)");
+        println!(
+            "usage: unknot [--demo]\n  --demo  create (or reset) a demo client and therapist with six months of entries\nsettings: see README.md (UNKNOT_ADDR, DATABASE_URL or UNKNOT_DB, UNKNOT_JWT_SECRET, ...)"
+        );
         return Ok(());
     }
     if let Some(bad) = args.iter().find(|a| a.as_str() != "--demo") {
@@ -17,7 +19,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let settings = Settings::from_env()?;
     if settings.jwt_secret_generated {
-        tracing::warn!("UNKNOT_JWT_SECRET is not set: a random key was generated, so sign-ins end when the server restarts");
+        tracing::warn!(
+            "UNKNOT_JWT_SECRET is not set: a random key was generated, so sign-ins end when the server restarts"
+        );
     }
     let db = Db::connect(&settings.database)?;
     if args.iter().any(|a| a == "--demo") {
@@ -25,7 +29,10 @@ async fn main() -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("loading the demo failed: {e}"))?;
         println!("Demo journal loaded ({} entries).", logins.entries);
         println!("  client:    {} / {}", logins.client.0, logins.client.1);
-        println!("  therapist: {} / {}", logins.therapist.0, logins.therapist.1);
+        println!(
+            "  therapist: {} / {}",
+            logins.therapist.0, logins.therapist.1
+        );
     }
     let listener = std::net::TcpListener::bind(&settings.addr)?;
     let app = Application::build_with(settings, db, listener)?;

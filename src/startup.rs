@@ -54,7 +54,9 @@ impl Application {
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     AppError::BadRequest(format!("The query string is not valid: {e}.")).into()
                 }))
-                .app_data(web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()))
+                .app_data(
+                    web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
+                )
                 .wrap(from_fn(csrf::ensure_token))
                 .wrap(
                     DefaultHeaders::new()
@@ -63,7 +65,10 @@ impl Application {
                         .add(("Referrer-Policy", "same-origin"))
                         .add(("X-Frame-Options", "DENY"))
                         .add(("Cross-Origin-Opener-Policy", "same-origin"))
-                        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()")),
+                        .add((
+                            "Permissions-Policy",
+                            "camera=(), microphone=(), geolocation=()",
+                        )),
                 )
                 .wrap(Compress::default())
                 .wrap(TracingLogger::default())

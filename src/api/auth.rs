@@ -79,7 +79,8 @@ pub async fn start_session(
         state.settings.api_token_ttl
     };
     let now = state.now();
-    let expires = now + chrono::Duration::from_std(ttl).map_err(|e| AppError::Unexpected(e.into()))?;
+    let expires =
+        now + chrono::Duration::from_std(ttl).map_err(|e| AppError::Unexpected(e.into()))?;
     let uid = user.id;
     let sid = state
         .db
@@ -109,7 +110,8 @@ pub async fn post_token(
     if !r.errors.is_empty() {
         return Err(AppError::fields(r.errors));
     }
-    let user = check_credentials(&state, &email.unwrap_or_default(), &pw.unwrap_or_default()).await?;
+    let user =
+        check_credentials(&state, &email.unwrap_or_default(), &pw.unwrap_or_default()).await?;
     let (token, ttl) = start_session(&state, &user, "api").await?;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": token,

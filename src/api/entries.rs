@@ -25,13 +25,15 @@ fn path_id(raw: &str) -> Result<EntryId, AppError> {
 pub fn list_query(q: &HashMap<String, String>, default_limit: i64) -> Result<ListQuery, AppError> {
     let mut errors = FieldErrors::default();
     let mut instant = |name: &str| {
-        q.get(name).filter(|s| !s.is_empty()).and_then(|s| match parse_instant(s) {
-            Ok(t) => Some(t.with_timezone(&Utc)),
-            Err(e) => {
-                errors.add(name, e);
-                None
-            }
-        })
+        q.get(name)
+            .filter(|s| !s.is_empty())
+            .and_then(|s| match parse_instant(s) {
+                Ok(t) => Some(t.with_timezone(&Utc)),
+                Err(e) => {
+                    errors.add(name, e);
+                    None
+                }
+            })
     };
     let from = instant("from");
     let to = instant("to");
@@ -50,7 +52,10 @@ pub fn list_query(q: &HashMap<String, String>, default_limit: i64) -> Result<Lis
         Some(l) => match l.parse::<i64>() {
             Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
             _ => {
-                errors.add("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"));
+                errors.add(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
+                );
                 default_limit
             }
         },
@@ -66,7 +71,13 @@ pub fn list_query(q: &HashMap<String, String>, default_limit: i64) -> Result<Lis
         },
     };
     if errors.is_empty() {
-        Ok(ListQuery { from, to, kind, limit, cursor })
+        Ok(ListQuery {
+            from,
+            to,
+            kind,
+            limit,
+            cursor,
+        })
     } else {
         Err(AppError::fields(errors))
     }
@@ -97,7 +108,10 @@ pub async fn get_entry(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
-    let e = state.db.read(move |c| entries::get_live(c, user.id, id)).await?;
+    let e = state
+        .db
+        .read(move |c| entries::get_live(c, user.id, id))
+        .await?;
     Ok(HttpResponse::Ok().json(dto::entry(&e)))
 }
 
@@ -132,21 +146,32 @@ pub async fn put_entry(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
     let mut map = json_object(body, MAX_BODY).await?;
-    let stored = state.db.read(move |c| entries::get_live(c, user.id, id)).await?;
+    let stored = state
+        .db
+        .read(move |c| entries::get_live(c, user.id, id))
+        .await?;
     match map.get("id") {
         Some(v) if v.as_str() != Some(&id.to_string()) => {
-            return Err(AppError::field("id", "must match the id in the URL (or be left out)"));
+            return Err(AppError::field(
+                "id",
+                "must match the id in the URL (or be left out)",
+            ));
         }
         _ => {
             map.insert("id".into(), json!(id.to_string()));
         }
     }
-    map.entry("kind").or_insert_with(|| json!(stored.kind().as_str()));
+    map.entry("kind")
+        .or_insert_with(|| json!(stored.kind().as_str()));
     let now = state.now();
-    let (new, version) = parse_json_entry(&map, &["id", "kind", "occurred_at", "data", "version"], now)
-        .map_err(AppError::fields)?;
+    let (new, version) =
+        parse_json_entry(&map, &["id", "kind", "occurred_at", "data", "version"], now)
+            .map_err(AppError::fields)?;
     let version = version.ok_or_else(|| {
-        AppError::field("version", "is required: the version you last saw, for conflict detection")
+        AppError::field(
+            "version",
+            "is required: the version you last saw, for conflict detection",
+        )
     })?;
     let outcome = state
         .db
@@ -168,7 +193,10 @@ pub async fn delete_entry(
     let id = path_id(&path)?;
     let version = match q.get("version") {
         None => None,
-        Some(v) => Some(v.parse::<i64>().map_err(|_| AppError::field("version", "must be a whole number"))?),
+        Some(v) => Some(
+            v.parse::<i64>()
+                .map_err(|_| AppError::field("version", "must be a whole number"))?,
+        ),
     };
     let now = state.now();
     let outcome = state

@@ -20,7 +20,8 @@ pub async fn json_object(
 ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| AppError::BadRequest("The request body could not be read.".into()))?;
+        let chunk = chunk
+            .map_err(|_| AppError::BadRequest("The request body could not be read.".into()))?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::TooLarge(format!(
                 "The request body is larger than {} KiB.",
@@ -31,8 +32,12 @@ pub async fn json_object(
     }
     match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
-        Ok(_) => Err(AppError::BadRequest("The body must be a JSON object.".into())),
-        Err(e) => Err(AppError::BadRequest(format!("The body is not valid JSON: {e}."))),
+        Ok(_) => Err(AppError::BadRequest(
+            "The body must be a JSON object.".into(),
+        )),
+        Err(e) => Err(AppError::BadRequest(format!(
+            "The body is not valid JSON: {e}."
+        ))),
     }
 }
 

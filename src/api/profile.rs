@@ -21,7 +21,8 @@ pub async fn put_profile(
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let map = json_object(body, MAX_BODY).await?;
-    let update = parse_profile(&JsonFields(&map), map.get("thresholds")).map_err(AppError::fields)?;
+    let update =
+        parse_profile(&JsonFields(&map), map.get("thresholds")).map_err(AppError::fields)?;
     let uid = a.user.id;
     let now = state.now();
     let user = state

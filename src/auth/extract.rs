@@ -21,22 +21,29 @@ pub struct Authenticated {
     pub session: SessionId,
 }
 
-async fn authenticate(req: &HttpRequest, token: Option<String>, typ: &'static str) -> Result<Authenticated, AppError> {
+async fn authenticate(
+    req: &HttpRequest,
+    token: Option<String>,
+    typ: &'static str,
+) -> Result<Authenticated, AppError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("state missing")))?
         .clone();
-    let token = token.ok_or(AppError::Unauthorized("Sign in first: this needs a valid token."))?;
-    let (uid, sid) = state
-        .keys
-        .check(&token, typ)
-        .ok_or(AppError::Unauthorized("The token is invalid or has expired."))?;
+    let token = token.ok_or(AppError::Unauthorized(
+        "Sign in first: this needs a valid token.",
+    ))?;
+    let (uid, sid) = state.keys.check(&token, typ).ok_or(AppError::Unauthorized(
+        "The token is invalid or has expired.",
+    ))?;
     let now = state.now();
     let user = state
         .db
         .read(move |c| users::live_session_user(c, sid, uid, now))
         .await?
-        .ok_or(AppError::Unauthorized("The token has been revoked or has expired."))?;
+        .ok_or(AppError::Unauthorized(
+            "The token has been revoked or has expired.",
+        ))?;
     Ok(Authenticated { user, session: sid })
 }
 
@@ -176,7 +183,8 @@ impl FromRequest for WebClient {
                 Ok(WebClient(a))
             } else {
                 Err(PageAuthError::Other(
-                    AppError::Forbidden("This page is for client accounts that keep a journal.").into(),
+                    AppError::Forbidden("This page is for client accounts that keep a journal.")
+                        .into(),
                 ))
             }
         })

@@ -13,9 +13,8 @@ fn hasher() -> Argon2<'static> {
 
 /// A hash of a password nobody has, verified when an email is unknown so that the answer
 /// takes as long as for a known one.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash("unknot-dummy-password-for-timing").unwrap_or_default()
-});
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash("unknot-dummy-password-for-timing").unwrap_or_default());
 
 /// Hashes a password into a PHC string (random salt).
 pub fn hash(password: &str) -> Result<String, AppError> {
@@ -28,7 +27,9 @@ pub fn hash(password: &str) -> Result<String, AppError> {
 /// Whether `password` matches the PHC string `stored`.
 pub fn verify(password: &str, stored: &str) -> bool {
     match PasswordHash::new(stored) {
-        Ok(parsed) => hasher().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }

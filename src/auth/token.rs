@@ -53,7 +53,11 @@ impl TokenKeys {
             exp: expires_at.timestamp(),
             typ: typ.to_string(),
         };
-        Ok(encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+        Ok(encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.encoding,
+        )?)
     }
 
     /// Checks signature (HS256 only), expiry and type; `None` for anything else.
@@ -83,12 +87,20 @@ mod tests {
         let other = TokenKeys::new(&Secret::new(vec![8; 32]));
         let (u, s) = (UserId::new_v7(), SessionId::new_v7());
         let now = Utc::now();
-        let t = keys.issue(u, s, "api", now, now + Duration::minutes(5)).unwrap();
+        let t = keys
+            .issue(u, s, "api", now, now + Duration::minutes(5))
+            .unwrap();
         assert_eq!(keys.check(&t, "api"), Some((u, s)));
         assert_eq!(keys.check(&t, "web"), None);
         assert_eq!(other.check(&t, "api"), None);
         let old = keys
-            .issue(u, s, "api", now - Duration::hours(2), now - Duration::hours(1))
+            .issue(
+                u,
+                s,
+                "api",
+                now - Duration::hours(2),
+                now - Duration::hours(1),
+            )
             .unwrap();
         assert_eq!(keys.check(&old, "api"), None);
     }

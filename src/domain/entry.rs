@@ -3,8 +3,8 @@
 use crate::choice;
 use crate::domain::fields::{Choice, FieldErrors, MAX_TEXT, Reader};
 use crate::domain::ids::EntryId;
-use crate::domain::time::rfc3339;
 use crate::domain::time::LocalZone;
+use crate::domain::time::rfc3339;
 use chrono::{DateTime, Duration, DurationRound, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -415,7 +415,11 @@ impl EntryData {
                 s
             }
             EntryData::Hydration(h) => {
-                let extra = if h.electrolytes { " with electrolytes" } else { "" };
+                let extra = if h.electrolytes {
+                    " with electrolytes"
+                } else {
+                    ""
+                };
                 format!("{} ml{extra}", h.volume_ml)
             }
             EntryData::HeatIce(h) => {
@@ -481,7 +485,7 @@ pub fn human_duration(seconds: u32) -> String {
         90..=3599 => format!("{} min", (seconds + 30) / 60),
         _ => {
             let m = (seconds + 30) / 60;
-            if m % 60 == 0 {
+            if m.is_multiple_of(60) {
                 format!("{} h", m / 60)
             } else {
                 format!("{} h {} min", m / 60, m % 60)
@@ -537,7 +541,18 @@ pub fn parse_instant(s: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(s.trim())
         .ok()
         .and_then(|t| t.duration_trunc(Duration::microseconds(1)).ok())
-        .ok_or_else(|| "must be an RFC 3339 date-time with a UTC offset, e.g. 2026-05-12T07:30:00+02:00".into())
+        .ok_or_else(|| {
+            "must be an RFC 3339 date-time with a UTC offset, e.g. 2026-05-12T07:30:00+02:00"
+                .to_string()
+        })
+        .and_then(|t| {
+            let off = t.offset().local_minus_utc();
+            if (-12 * 3600..=14 * 3600).contains(&off) {
+                Ok(t)
+            } else {
+                Err("must have a real UTC offset, from -12:00 to +14:00".to_string())
+            }
+        })
 }
 
 /// Parses a whole JSON entry body: `id`, `kind`, `occurred_at`, `data`, optional `version`.
@@ -574,7 +589,10 @@ pub fn parse_json_entry(
             }
         },
         None => {
-            r.error("occurred_at", "is required: an RFC 3339 date-time with offset");
+            r.error(
+                "occurred_at",
+                "is required: an RFC 3339 date-time with offset",
+            );
             None
         }
     };
@@ -687,7 +705,11 @@ fn read_local_time(
     zone: &LocalZone,
     required: bool,
 ) -> Option<DateTime<FixedOffset>> {
-    match r.raw_text(name).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()) {
+    match r
+        .raw_text(name)
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+    {
         None => {
             if required {
                 r.error(name, "is required: a date and time");
@@ -740,7 +762,8 @@ pub fn parse_form_entry(
 /// An entry's data as form values (for the edit form).
 pub fn form_values(e: &Entry) -> crate::domain::fields::FormFields {
     let mut out = crate::domain::fields::FormFields::default();
-    out.0.push(("occurred_at".into(), local_input(&e.occurred_at)));
+    out.0
+        .push(("occurred_at".into(), local_input(&e.occurred_at)));
     if let serde_json::Value::Object(map) = e.data.to_json() {
         for (k, v) in map {
             match v {
@@ -849,8 +872,9 @@ mod tests {
             ("event", vec!["data.name"]),
         ];
         for (kind, required) in cases {
-            let err = parse(json!({"kind": kind, "occurred_at": "2026-05-12T08:00:00Z", "data": {}}))
-                .unwrap_err();
+            let err =
+                parse(json!({"kind": kind, "occurred_at": "2026-05-12T08:00:00Z", "data": {}}))
+                    .unwrap_err();
             let mut keys: Vec<&str> = err.0.keys().map(String::as_str).collect();
             keys.sort();
             let mut want = required.clone();
@@ -862,7 +886,8 @@ mod tests {
     #[test]
     fn ranges_are_enforced_at_both_ends() {
         let ok = |kind: &str, data: serde_json::Value| {
-            parse(json!({"kind": kind, "occurred_at": "2026-05-12T08:00:00Z", "data": data})).is_ok()
+            parse(json!({"kind": kind, "occurred_at": "2026-05-12T08:00:00Z", "data": data}))
+                .is_ok()
         };
         assert!(ok("hydration", json!({"volume_ml": 1})));
         assert!(ok("hydration", json!({"volume_ml": 5000})));
@@ -873,28 +898,42 @@ mod tests {
         assert!(ok("stretch", json!({"minutes": 240})));
         assert!(!ok("stretch", json!({"minutes": 241})));
         assert!(ok("episode", json!({"body_site": "neck", "intensity": 0})));
-        assert!(!ok("episode", json!({"body_site": "neck", "intensity": -1})));
+        assert!(!ok(
+            "episode",
+            json!({"body_site": "neck", "intensity": -1})
+        ));
         assert!(!ok("hydration", json!({"volume_ml": "500"})));
     }
 
     #[test]
     fn only_events_may_be_dated_more_than_a_day_ahead() {
         let later = "2026-05-14T12:00:00Z";
-        assert!(parse(json!({"kind": "event", "occurred_at": later, "data": {"name": "Marathon"}})).is_ok());
-        let err = parse(json!({"kind": "hydration", "occurred_at": later, "data": {"volume_ml": 250}}))
-            .unwrap_err();
+        assert!(
+            parse(json!({"kind": "event", "occurred_at": later, "data": {"name": "Marathon"}}))
+                .is_ok()
+        );
+        let err =
+            parse(json!({"kind": "hydration", "occurred_at": later, "data": {"volume_ml": 250}}))
+                .unwrap_err();
         assert!(err.get("occurred_at").unwrap().contains("future"));
         assert!(parse(json!({"kind": "hydration", "occurred_at": "2026-05-13T11:59:00Z", "data": {"volume_ml": 250}})).is_ok());
     }
 
     #[test]
     fn condition_end_must_follow_its_start() {
-        let err = parse(json!({"kind": "condition", "occurred_at": "2026-05-10T08:00:00Z",
-            "data": {"status": "unwell", "ended_at": "2026-05-09T08:00:00Z"}}))
+        let err = parse(
+            json!({"kind": "condition", "occurred_at": "2026-05-10T08:00:00Z",
+            "data": {"status": "unwell", "ended_at": "2026-05-09T08:00:00Z"}}),
+        )
         .unwrap_err();
-        assert_eq!(err.get("data.ended_at"), Some("must not be before the start"));
-        let (ok, _) = parse(json!({"kind": "condition", "occurred_at": "2026-05-10T08:00:00Z",
-            "data": {"status": "injury", "ended_at": "2026-05-11T08:00:00+01:00"}}))
+        assert_eq!(
+            err.get("data.ended_at"),
+            Some("must not be before the start")
+        );
+        let (ok, _) = parse(
+            json!({"kind": "condition", "occurred_at": "2026-05-10T08:00:00Z",
+            "data": {"status": "injury", "ended_at": "2026-05-11T08:00:00+01:00"}}),
+        )
         .unwrap();
         assert_eq!(
             ok.data.to_json()["ended_at"],

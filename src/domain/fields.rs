@@ -13,7 +13,9 @@ pub struct FieldErrors(pub BTreeMap<String, String>);
 impl FieldErrors {
     /// Records the first error for `field`.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.entry(field.to_string()).or_insert_with(|| message.into());
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| message.into());
     }
     /// True when nothing was recorded.
     pub fn is_empty(&self) -> bool {
@@ -299,7 +301,9 @@ impl<'a> Reader<'a> {
     }
 
     fn has_error(&self, name: &str) -> bool {
-        self.errors.0.contains_key(&format!("{}{}", self.prefix, name))
+        self.errors
+            .0
+            .contains_key(&format!("{}{}", self.prefix, name))
     }
 
     /// Optional whole number in `lo..=hi`.
@@ -421,7 +425,10 @@ mod tests {
         assert_eq!(e.get("c"), Some("must be one of red, blue"));
         assert!(e.get("x").unwrap().starts_with("is not a known field"));
         assert_eq!(e.get("t"), Some("must be at most 2000 characters"));
-        assert_eq!(e.get("req"), Some("is required: a whole number from 1 to 5"));
+        assert_eq!(
+            e.get("req"),
+            Some("is required: a whole number from 1 to 5")
+        );
     }
 
     #[test]

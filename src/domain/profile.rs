@@ -130,7 +130,10 @@ pub struct ProfileUpdate {
 }
 
 /// Parses a profile update.
-pub fn parse_profile(src: &dyn Fields, thresholds: Option<&serde_json::Value>) -> Result<ProfileUpdate, FieldErrors> {
+pub fn parse_profile(
+    src: &dyn Fields,
+    thresholds: Option<&serde_json::Value>,
+) -> Result<ProfileUpdate, FieldErrors> {
     let mut r = Reader::new(src);
     r.deny_unknown(&["display_name", "timezone", "cautions", "thresholds"]);
     let display_name = r.required_text("display_name", MAX_DISPLAY_NAME);
@@ -146,7 +149,10 @@ pub fn parse_profile(src: &dyn Fields, thresholds: Option<&serde_json::Value>) -
             m.clone()
         }
         Some(_) => {
-            r.error("thresholds", "must be an object of rule threshold overrides");
+            r.error(
+                "thresholds",
+                "must be an object of rule threshold overrides",
+            );
             serde_json::Map::new()
         }
     };
@@ -183,7 +189,11 @@ mod tests {
 
     #[test]
     fn huge_passwords_are_refused_before_hashing() {
-        assert!(check_password(&"a".repeat(1025)).unwrap_err().contains("1024 bytes"));
+        assert!(
+            check_password(&"a".repeat(1025))
+                .unwrap_err()
+                .contains("1024 bytes")
+        );
         assert!(check_password(&"a".repeat(1024)).is_ok());
         assert!(check_password("ééééééééé").is_err());
         assert!(check_password("éééééééééé").is_ok());

@@ -72,21 +72,36 @@ mod tests {
     #[test]
     fn named_zone_resolves_local_time_with_its_dst_offset() {
         let zone = LocalZone::pick(Some("Europe/Berlin"), Some(0));
-        let summer = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap().and_hms_opt(23, 30, 0).unwrap();
+        let summer = NaiveDate::from_ymd_opt(2026, 7, 1)
+            .unwrap()
+            .and_hms_opt(23, 30, 0)
+            .unwrap();
         let t = zone.resolve(summer).unwrap();
         assert_eq!(rfc3339(&t), "2026-07-01T23:30:00+02:00");
-        let winter = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap().and_hms_opt(8, 0, 0).unwrap();
-        assert_eq!(rfc3339(&zone.resolve(winter).unwrap()), "2026-01-01T08:00:00+01:00");
+        let winter = NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        assert_eq!(
+            rfc3339(&zone.resolve(winter).unwrap()),
+            "2026-01-01T08:00:00+01:00"
+        );
     }
 
     #[test]
     fn skipped_local_time_is_refused_and_fixed_offset_falls_back_to_utc() {
         let zone = LocalZone::pick(Some("Europe/Berlin"), None);
-        let gap = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap().and_hms_opt(2, 30, 0).unwrap();
+        let gap = NaiveDate::from_ymd_opt(2026, 3, 29)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
         assert!(zone.resolve(gap).is_err());
         let utc = LocalZone::pick(Some("Not/AZone"), None);
         assert_eq!(rfc3339(&utc.resolve(gap).unwrap()), "2026-03-29T02:30:00Z");
         let browser = LocalZone::pick(None, Some(-300));
-        assert_eq!(rfc3339(&browser.resolve(gap).unwrap()), "2026-03-29T02:30:00-05:00");
+        assert_eq!(
+            rfc3339(&browser.resolve(gap).unwrap()),
+            "2026-03-29T02:30:00-05:00"
+        );
     }
 }

@@ -47,7 +47,11 @@ pub struct Cursor {
 impl Cursor {
     /// The opaque text form.
     pub fn encode(&self) -> String {
-        format!("{}_{}", self.occurred_at.and_utc().timestamp_micros(), self.id)
+        format!(
+            "{}_{}",
+            self.occurred_at.and_utc().timestamp_micros(),
+            self.id
+        )
     }
     /// Parses the opaque text form.
     pub fn decode(s: &str) -> Option<Self> {
@@ -97,9 +101,11 @@ pub fn list(
     }
     if let Some(c) = &q.cursor {
         query = query.filter(
-            entries::occurred_at.lt(c.occurred_at).or(entries::occurred_at
-                .eq(c.occurred_at)
-                .and(entries::id.lt(c.id.clone()))),
+            entries::occurred_at
+                .lt(c.occurred_at)
+                .or(entries::occurred_at
+                    .eq(c.occurred_at)
+                    .and(entries::id.lt(c.id.clone()))),
         );
     }
     let rows = query
@@ -146,7 +152,15 @@ pub enum Created {
     Existing(Entry),
 }
 
-fn row_for(user: UserId, e: &NewEntry, version: i64, seq: i64, fv: String, created: NaiveDateTime, now: NaiveDateTime) -> EntryRow {
+fn row_for(
+    user: UserId,
+    e: &NewEntry,
+    version: i64,
+    seq: i64,
+    fv: String,
+    created: NaiveDateTime,
+    now: NaiveDateTime,
+) -> EntryRow {
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
     EntryRow {
         user_id: user.to_string(),
@@ -170,7 +184,12 @@ fn same_content(stored: &Entry, e: &NewEntry) -> bool {
 
 /// Stores a new entry. The same id again with the same content is `Existing`;
 /// with other content (or after it was deleted) it is a `409 id_conflict`.
-pub fn create(conn: &mut DbConn, user: UserId, e: &NewEntry, now: DateTime<Utc>) -> Result<Created, AppError> {
+pub fn create(
+    conn: &mut DbConn,
+    user: UserId,
+    e: &NewEntry,
+    now: DateTime<Utc>,
+) -> Result<Created, AppError> {
     if let Some(stored) = find(conn, user, e.id)? {
         if !stored.deleted && same_content(&stored, e) {
             return Ok(Created::Existing(stored));
@@ -182,13 +201,26 @@ pub fn create(conn: &mut DbConn, user: UserId, e: &NewEntry, now: DateTime<Utc>)
         });
     }
     let seq = next_seq(conn, user)?;
-    let row = row_for(user, e, 1, seq, "{}".into(), now.naive_utc(), now.naive_utc());
-    diesel::insert_into(entries::table).values(&row).execute(conn)?;
+    let row = row_for(
+        user,
+        e,
+        1,
+        seq,
+        "{}".into(),
+        now.naive_utc(),
+        now.naive_utc(),
+    );
+    diesel::insert_into(entries::table)
+        .values(&row)
+        .execute(conn)?;
     Ok(Created::New(Entry::try_from(row)?))
 }
 
 /// A stale version: the server copy travels with the error.
-pub fn version_conflict(current: &Entry, to_json: impl Fn(&Entry) -> serde_json::Value) -> AppError {
+pub fn version_conflict(
+    current: &Entry,
+    to_json: impl Fn(&Entry) -> serde_json::Value,
+) -> AppError {
     AppError::Conflict {
         code: "version_conflict",
         message: format!(
@@ -213,7 +245,10 @@ pub fn update(
         return Ok(Err(stored));
     }
     if stored.kind() != e.data.kind() {
-        return Err(AppError::field("kind", "cannot change; delete this entry and log a new one"));
+        return Err(AppError::field(
+            "kind",
+            "cannot change; delete this entry and log a new one",
+        ));
     }
     let changed = changed_fields(&stored, e);
     if changed.is_empty() {
@@ -257,7 +292,12 @@ pub fn delete(
 }
 
 /// Brings back a deleted entry (undo).
-pub fn restore(conn: &mut DbConn, user: UserId, id: EntryId, now: DateTime<Utc>) -> Result<(), AppError> {
+pub fn restore(
+    conn: &mut DbConn,
+    user: UserId,
+    id: EntryId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     set_deleted(conn, user, id, false, None, now).map(|_| ())
 }
 
@@ -271,7 +311,11 @@ fn set_deleted(
 ) -> Result<Result<(), Entry>, AppError> {
     let stored = find(conn, user, id)?.ok_or(AppError::NotFound)?;
     if stored.deleted == deleted {
-        return if deleted { Err(AppError::NotFound) } else { Ok(Ok(())) };
+        return if deleted {
+            Err(AppError::NotFound)
+        } else {
+            Ok(Ok(()))
+        };
     }
     if let Some(v) = base_version
         && v != stored.version
@@ -291,7 +335,12 @@ fn set_deleted(
 }
 
 /// Stores many new entries for one user in one transaction (demo data, imports).
-pub fn insert_many(conn: &mut DbConn, user: UserId, list: &[NewEntry], now: DateTime<Utc>) -> Result<usize, AppError> {
+pub fn insert_many(
+    conn: &mut DbConn,
+    user: UserId,
+    list: &[NewEntry],
+    now: DateTime<Utc>,
+) -> Result<usize, AppError> {
     let mut n = 0;
     for e in list {
         if let Created::New(_) = create(conn, user, e, now)? {

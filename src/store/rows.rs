@@ -42,7 +42,8 @@ impl TryFrom<UserRow> for User {
     type Error = AppError;
     fn try_from(r: UserRow) -> Result<Self, AppError> {
         let bad = |what: &str| AppError::Unexpected(anyhow::anyhow!("stored user has bad {what}"));
-        let cautions: Vec<String> = serde_json::from_str(&r.cautions).map_err(|_| bad("cautions"))?;
+        let cautions: Vec<String> =
+            serde_json::from_str(&r.cautions).map_err(|_| bad("cautions"))?;
         Ok(User {
             id: UserId::parse(&r.id).ok_or_else(|| bad("id"))?,
             email: r.email,

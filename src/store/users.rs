@@ -141,7 +141,11 @@ pub fn live_session_user(
 }
 
 /// Revokes one session.
-pub fn revoke_session(conn: &mut DbConn, session: SessionId, now: DateTime<Utc>) -> Result<(), AppError> {
+pub fn revoke_session(
+    conn: &mut DbConn,
+    session: SessionId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     diesel::update(sessions::table.find(session.to_string()))
         .filter(sessions::revoked_at.is_null())
         .set(sessions::revoked_at.eq(Some(now.naive_utc())))
@@ -150,7 +154,11 @@ pub fn revoke_session(conn: &mut DbConn, session: SessionId, now: DateTime<Utc>)
 }
 
 /// Revokes every session of a user.
-pub fn revoke_all_sessions(conn: &mut DbConn, user: UserId, now: DateTime<Utc>) -> Result<(), AppError> {
+pub fn revoke_all_sessions(
+    conn: &mut DbConn,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
     diesel::update(sessions::table.filter(sessions::user_id.eq(user.to_string())))
         .filter(sessions::revoked_at.is_null())
         .set(sessions::revoked_at.eq(Some(now.naive_utc())))

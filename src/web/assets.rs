@@ -14,25 +14,30 @@ struct Static;
 const STABLE: &[&str] = &["sw.js", "manifest.webmanifest"];
 
 /// logical path -> hashed path, and back.
-static MANIFEST: LazyLock<(HashMap<String, String>, HashMap<String, String>)> = LazyLock::new(|| {
-    let mut fwd = HashMap::new();
-    let mut back = HashMap::new();
-    for path in Static::iter() {
-        let path = path.to_string();
-        let Some(file) = Static::get(&path) else { continue };
-        let hash: String = file.metadata.sha256_hash()[..5]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let hashed = match path.rsplit_once('.') {
-            Some((stem, ext)) if !STABLE.contains(&path.as_str()) => format!("{stem}.{hash}.{ext}"),
-            _ => path.clone(),
-        };
-        fwd.insert(path.clone(), hashed.clone());
-        back.insert(hashed, path);
-    }
-    (fwd, back)
-});
+static MANIFEST: LazyLock<(HashMap<String, String>, HashMap<String, String>)> =
+    LazyLock::new(|| {
+        let mut fwd = HashMap::new();
+        let mut back = HashMap::new();
+        for path in Static::iter() {
+            let path = path.to_string();
+            let Some(file) = Static::get(&path) else {
+                continue;
+            };
+            let hash: String = file.metadata.sha256_hash()[..5]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let hashed = match path.rsplit_once('.') {
+                Some((stem, ext)) if !STABLE.contains(&path.as_str()) => {
+                    format!("{stem}.{hash}.{ext}")
+                }
+                _ => path.clone(),
+            };
+            fwd.insert(path.clone(), hashed.clone());
+            back.insert(hashed, path);
+        }
+        (fwd, back)
+    });
 
 /// The URL of an embedded file, with its content hash in the name.
 pub fn url(path: &str) -> String {

@@ -25,7 +25,8 @@ impl FromRequest for HtmlForm {
         Box::pin(async move {
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
+                let chunk = chunk
+                    .map_err(|_| AppError::BadRequest("The form could not be read.".into()))?;
                 if body.len() + chunk.len() > MAX_FORM {
                     return Err(AppError::TooLarge("The form is too large.".into()).into());
                 }

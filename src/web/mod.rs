@@ -30,7 +30,12 @@ pub struct Layout {
 
 impl Layout {
     /// A frame for a page.
-    pub fn new(title: impl Into<String>, section: &'static str, csrf: &CsrfToken, user: Option<&Authenticated>) -> Self {
+    pub fn new(
+        title: impl Into<String>,
+        section: &'static str,
+        csrf: &CsrfToken,
+        user: Option<&Authenticated>,
+    ) -> Self {
         Self {
             title: title.into(),
             css: assets::url("css/app.css"),
@@ -45,15 +50,21 @@ impl Layout {
 
     /// `aria-current` for a navigation item.
     pub fn current(&self, section: &str) -> &'static str {
-        if self.section == section { "page" } else { "false" }
+        if self.section == section {
+            "page"
+        } else {
+            "false"
+        }
     }
 }
 
 /// Renders a template with a status.
 pub fn render<T: Template>(status: StatusCode, t: &T) -> Result<HttpResponse, PageError> {
-    let body = t
-        .render()
-        .map_err(|e| PageError(AppError::Unexpected(anyhow::anyhow!("template failed: {e}"))))?;
+    let body = t.render().map_err(|e| {
+        PageError(AppError::Unexpected(anyhow::anyhow!(
+            "template failed: {e}"
+        )))
+    })?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(body))

@@ -85,7 +85,11 @@ impl<'a> WidgetBuilder<'a> {
     /// A single yes/no checkbox.
     pub fn toggle(&self, name: &str, label: &str) -> Widget {
         let mut w = self.base(name, label, "toggle");
-        w.value = if self.values.get(name).is_some_and(|v| !v.is_empty() && v != "off") {
+        w.value = if self
+            .values
+            .get(name)
+            .is_some_and(|v| !v.is_empty() && v != "off")
+        {
             "on".into()
         } else {
             String::new()
@@ -192,7 +196,11 @@ impl Widget {
     }
     /// Whether the field has an error (for `aria-invalid`).
     pub fn invalid(&self) -> &'static str {
-        if self.error.is_some() { "true" } else { "false" }
+        if self.error.is_some() {
+            "true"
+        } else {
+            "false"
+        }
     }
     /// The error message, or nothing.
     pub fn error_text(&self) -> &str {

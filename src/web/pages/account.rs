@@ -58,7 +58,11 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// The session cookie for a signed token.
-pub fn session_cookie(state: &AppState, token: String, ttl: std::time::Duration) -> Cookie<'static> {
+pub fn session_cookie(
+    state: &AppState,
+    token: String,
+    ttl: std::time::Duration,
+) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, token)
         .path("/")
         .http_only(true)
@@ -71,12 +75,24 @@ pub fn session_cookie(state: &AppState, token: String, ttl: std::time::Duration)
 fn login_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     let b = WidgetBuilder::new(values, errors);
     vec![
-        b.text("email", "Email").control("email").autocomplete("username").required(),
-        b.text("password", "Password").control("password").autocomplete("current-password").required(),
+        b.text("email", "Email")
+            .control("email")
+            .autocomplete("username")
+            .required(),
+        b.text("password", "Password")
+            .control("password")
+            .autocomplete("current-password")
+            .required(),
     ]
 }
 
-fn login_page(state: &AppState, csrf: &CsrfToken, values: &FormFields, errors: FieldErrors, next: String) -> LoginPage {
+fn login_page(
+    state: &AppState,
+    csrf: &CsrfToken,
+    values: &FormFields,
+    errors: FieldErrors,
+    next: String,
+) -> LoginPage {
     LoginPage {
         layout: Layout::new("Log in", "login", csrf, None),
         fields: login_fields(values, &errors),
@@ -92,11 +108,21 @@ pub async fn get_login(
     csrf: CsrfToken,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let page = login_page(&state, &csrf, &FormFields::default(), FieldErrors::default(), safe_next(q.get("next").map(String::as_str)));
+    let page = login_page(
+        &state,
+        &csrf,
+        &FormFields::default(),
+        FieldErrors::default(),
+        safe_next(q.get("next").map(String::as_str)),
+    );
     render(StatusCode::OK, &page)
 }
 
-async fn sign_in(state: &AppState, user: &crate::store::rows::User, next: &str) -> Result<HttpResponse, AppError> {
+async fn sign_in(
+    state: &AppState,
+    user: &crate::store::rows::User,
+    next: &str,
+) -> Result<HttpResponse, AppError> {
     let (token, ttl) = start_session(state, user, "web").await?;
     let mut resp = see_other(next);
     resp.add_cookie(&session_cookie(state, token, ttl))
@@ -120,7 +146,10 @@ pub async fn post_login(
             kept.set("email", email);
             tracing::debug!(reason = msg, "login refused");
             let errors = FieldErrors::one("password", "or email is not right.");
-            render(StatusCode::UNAUTHORIZED, &login_page(&state, &csrf, &kept, errors, next))
+            render(
+                StatusCode::UNAUTHORIZED,
+                &login_page(&state, &csrf, &kept, errors, next),
+            )
         }
         Err(e) => Err(e.into()),
     }
@@ -129,9 +158,19 @@ pub async fn post_login(
 fn register_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     let b = WidgetBuilder::new(values, errors);
     vec![
-        b.text("display_name", "Your name").autocomplete("name").required().hint("Shown to therapists you share with."),
-        b.text("email", "Email").control("email").autocomplete("email").required(),
-        b.text("password", "Password").control("password").autocomplete("new-password").required().hint("At least 10 characters."),
+        b.text("display_name", "Your name")
+            .autocomplete("name")
+            .required()
+            .hint("Shown to therapists you share with."),
+        b.text("email", "Email")
+            .control("email")
+            .autocomplete("email")
+            .required(),
+        b.text("password", "Password")
+            .control("password")
+            .autocomplete("new-password")
+            .required()
+            .hint("At least 10 characters."),
         b.radios::<Role>("role", "I am here because").required(),
         timezone_widget(&b),
     ]
@@ -184,7 +223,13 @@ pub async fn post_register(
         Err(e) => {
             let errors = match e {
                 AppError::Validation { fields, .. } => fields,
-                AppError::Conflict { message, .. } => FieldErrors::one("email", message.replace("An account with this email", "is already used by an account:")),
+                AppError::Conflict { message, .. } => FieldErrors::one(
+                    "email",
+                    message.replace(
+                        "An account with this email",
+                        "is already used by an account:",
+                    ),
+                ),
                 other => return Err(other.into()),
             };
             let page = RegisterPage {
@@ -235,7 +280,9 @@ pub async fn post_demo(
 fn profile_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     let b = WidgetBuilder::new(values, errors);
     vec![
-        b.text("display_name", "Your name").autocomplete("name").required(),
+        b.text("display_name", "Your name")
+            .autocomplete("name")
+            .required(),
         timezone_widget(&b),
         b.checks::<Caution>("cautions", "Health conditions to be careful with")
             .hint("Unknot then reminds you to check with a doctor before deep tissue massage."),
@@ -245,8 +292,15 @@ fn profile_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
 fn password_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     let b = WidgetBuilder::new(values, errors);
     vec![
-        b.text("current_password", "Current password").control("password").autocomplete("current-password").required(),
-        b.text("new_password", "New password").control("password").autocomplete("new-password").required().hint("At least 10 characters."),
+        b.text("current_password", "Current password")
+            .control("password")
+            .autocomplete("current-password")
+            .required(),
+        b.text("new_password", "New password")
+            .control("password")
+            .autocomplete("new-password")
+            .required()
+            .hint("At least 10 characters."),
     ]
 }
 
@@ -261,7 +315,13 @@ fn profile_values(user: &crate::store::rows::User) -> FormFields {
     v
 }
 
-fn settings_page(csrf: &CsrfToken, a: &crate::auth::extract::Authenticated, notice: Option<String>, profile: (&FormFields, FieldErrors), password: FieldErrors) -> SettingsPage {
+fn settings_page(
+    csrf: &CsrfToken,
+    a: &crate::auth::extract::Authenticated,
+    notice: Option<String>,
+    profile: (&FormFields, FieldErrors),
+    password: FieldErrors,
+) -> SettingsPage {
     SettingsPage {
         layout: Layout::new("Settings", "settings", csrf, Some(a)),
         notice,
@@ -280,11 +340,22 @@ pub async fn get_settings(
 ) -> Result<HttpResponse, PageError> {
     let notice = match q.get("done").map(String::as_str) {
         Some("profile") => Some("Profile saved.".to_string()),
-        Some("password") => Some("Password changed. Other devices have been logged out.".to_string()),
+        Some("password") => {
+            Some("Password changed. Other devices have been logged out.".to_string())
+        }
         _ => None,
     };
     let values = profile_values(&a.user);
-    render(StatusCode::OK, &settings_page(&csrf, &a, notice, (&values, FieldErrors::default()), FieldErrors::default()))
+    render(
+        StatusCode::OK,
+        &settings_page(
+            &csrf,
+            &a,
+            notice,
+            (&values, FieldErrors::default()),
+            FieldErrors::default(),
+        ),
+    )
 }
 
 /// `POST /settings`.
@@ -326,7 +397,10 @@ pub async fn post_password(
         errors.add("new_password", m);
     }
     let uid = a.user.id;
-    let (user, hash) = state.db.read(move |c| users::find_with_hash(c, uid)).await?;
+    let (user, hash) = state
+        .db
+        .read(move |c| users::find_with_hash(c, uid))
+        .await?;
     let ok = current.len() <= crate::domain::profile::MAX_PASSWORD_BYTES
         && cpu(move || password::verify(&current, &hash)).await?;
     if !ok {

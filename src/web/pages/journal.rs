@@ -61,7 +61,11 @@ impl EntryView {
 }
 
 fn labels<C: Choice>(items: &[C]) -> String {
-    items.iter().map(|c| c.label().to_lowercase()).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|c| c.label().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn day_label(d: NaiveDate) -> String {
@@ -123,7 +127,9 @@ pub async fn get_today(
         return Ok(see_other("/login"));
     };
     if a.user.role == Role::Therapist {
-        let page = TherapistHome { layout: Layout::new("Your clients", "clients", &csrf, Some(&a)) };
+        let page = TherapistHome {
+            layout: Layout::new("Your clients", "clients", &csrf, Some(&a)),
+        };
         return render(StatusCode::OK, &page);
     }
     let now = state.now();
@@ -138,7 +144,12 @@ pub async fn get_today(
     let (list, last_episode) = state
         .db
         .read(move |c| {
-            let q = ListQuery { from: Some(start), to: Some(now + Duration::seconds(1)), limit: 200, ..Default::default() };
+            let q = ListQuery {
+                from: Some(start),
+                to: Some(now + Duration::seconds(1)),
+                limit: 200,
+                ..Default::default()
+            };
             let list = entries::list(c, uid, &q)?.0;
             let last = entries::latest_of_kind(c, uid, EntryKind::Episode)?;
             Ok((list, last))
@@ -181,9 +192,17 @@ pub async fn post_quick(
             volume_ml: if action == "water_250" { 250 } else { 500 },
             electrolytes: false,
         })),
-        "stretch_5" => Some(EntryData::Stretch(Stretch { minutes: 5, body_sites: vec![], routine: None })),
+        "stretch_5" => Some(EntryData::Stretch(Stretch {
+            minutes: 5,
+            body_sites: vec![],
+            routine: None,
+        })),
         "heat_10" | "ice_10" => Some(EntryData::HeatIce(HeatIce {
-            mode: if action == "heat_10" { HeatIceMode::Heat } else { HeatIceMode::Ice },
+            mode: if action == "heat_10" {
+                HeatIceMode::Heat
+            } else {
+                HeatIceMode::Ice
+            },
             minutes: 10,
             body_site: None,
         })),
@@ -196,15 +215,27 @@ pub async fn post_quick(
             let data = match data {
                 Some(d) => d,
                 None => match entries::latest_of_kind(c, uid, EntryKind::Episode)? {
-                    Some(Entry { data: EntryData::Episode(mut ep), .. }) => {
+                    Some(Entry {
+                        data: EntryData::Episode(mut ep),
+                        ..
+                    }) => {
                         ep.notes = None;
                         ep.red_flags.clear();
                         EntryData::Episode(ep)
                     }
-                    _ => return Err(AppError::field("action", "needs an earlier episode to repeat")),
+                    _ => {
+                        return Err(AppError::field(
+                            "action",
+                            "needs an earlier episode to repeat",
+                        ));
+                    }
                 },
             };
-            let e = NewEntry { id: EntryId::new_v7(), occurred_at: at, data };
+            let e = NewEntry {
+                id: EntryId::new_v7(),
+                occurred_at: at,
+                data,
+            };
             entries::create(c, uid, &e, now)?;
             Ok(e.data.kind())
         })
@@ -220,9 +251,21 @@ struct LogMenu {
 }
 
 /// `GET /log`: every kind of entry.
-pub async fn get_log_menu(csrf: CsrfToken, WebClient(a): WebClient) -> Result<HttpResponse, PageError> {
-    let kinds = EntryKind::ALL.iter().map(|k| (k.as_str(), k.label())).collect();
-    render(StatusCode::OK, &LogMenu { layout: Layout::new("Log", "log", &csrf, Some(&a)), kinds })
+pub async fn get_log_menu(
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+) -> Result<HttpResponse, PageError> {
+    let kinds = EntryKind::ALL
+        .iter()
+        .map(|k| (k.as_str(), k.label()))
+        .collect();
+    render(
+        StatusCode::OK,
+        &LogMenu {
+            layout: Layout::new("Log", "log", &csrf, Some(&a)),
+            kinds,
+        },
+    )
 }
 
 #[derive(Template)]
@@ -254,26 +297,40 @@ const DURATIONS: &[(u32, &str)] = &[
 /// The form controls of a kind, filled with kept values and errors.
 pub fn entry_widgets(kind: EntryKind, values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     let b = WidgetBuilder::new(values, errors);
-    let when = if kind == EntryKind::Event { "Starts" } else { "When" };
+    let when = if kind == EntryKind::Event {
+        "Starts"
+    } else {
+        "When"
+    };
     let mut w = vec![b.datetime("occurred_at", when).required()];
     match kind {
         EntryKind::Episode => {
-            let scale: Vec<(String, String)> = (0..=10).map(|i| (i.to_string(), i.to_string())).collect();
-            let mut durations: Vec<(String, String)> =
-                DURATIONS.iter().map(|(s, l)| (s.to_string(), l.to_string())).collect();
+            let scale: Vec<(String, String)> =
+                (0..=10).map(|i| (i.to_string(), i.to_string())).collect();
+            let mut durations: Vec<(String, String)> = DURATIONS
+                .iter()
+                .map(|(s, l)| (s.to_string(), l.to_string()))
+                .collect();
             if let Some(v) = values.get("duration_s").filter(|v| !v.is_empty())
                 && !durations.iter().any(|(s, _)| s == v)
             {
-                let label = v.parse::<u32>().map(human_duration).unwrap_or_else(|_| v.to_string());
+                let label = v
+                    .parse::<u32>()
+                    .map(human_duration)
+                    .unwrap_or_else(|_| v.to_string());
                 durations.push((v.to_string(), label));
             }
             w.extend([
                 b.select::<BodySite>("body_site", "Where").required(),
-                b.radios_of("intensity", "How strong", &scale).required().row().hint("0 = barely there, 10 = the worst you can imagine."),
+                b.radios_of("intensity", "How strong", &scale)
+                    .required()
+                    .row()
+                    .hint("0 = barely there, 10 = the worst you can imagine."),
                 b.select_of("duration_s", "How long", &durations),
                 b.radios::<Pattern>("pattern", "What it felt like"),
                 b.checks::<Trigger>("triggers", "What may have set it off"),
-                b.checks::<RedFlag>("red_flags", "Warning signs").hint("Any of these means: see a doctor."),
+                b.checks::<RedFlag>("red_flags", "Warning signs")
+                    .hint("Any of these means: see a doctor."),
                 b.checks::<Relief>("relief", "What helped"),
                 b.textarea("notes", "Notes"),
             ]);
@@ -301,21 +358,26 @@ pub fn entry_widgets(kind: EntryKind, values: &FormFields, errors: &FieldErrors)
             b.textarea("notes", "Notes"),
         ]),
         EntryKind::Condition => w.extend([
-            b.radios::<ConditionStatus>("status", "What is it").required(),
-            b.datetime("ended_at", "Ended").hint("Leave empty while it lasts."),
+            b.radios::<ConditionStatus>("status", "What is it")
+                .required(),
+            b.datetime("ended_at", "Ended")
+                .hint("Leave empty while it lasts."),
             b.select::<BodySite>("body_site", "Where"),
             b.textarea("notes", "Notes"),
         ]),
-        EntryKind::Event => w.push(
-            b.text("name", "What is it")
-                .required()
-                .hint("A race, a performance, a long trip: Unknot can suggest a massage before it."),
-        ),
+        EntryKind::Event => {
+            w.push(b.text("name", "What is it").required().hint(
+                "A race, a performance, a long trip: Unknot can suggest a massage before it.",
+            ))
+        }
     }
     w
 }
 
-fn default_values(kind: EntryKind, local_now: &chrono::DateTime<chrono::FixedOffset>) -> FormFields {
+fn default_values(
+    kind: EntryKind,
+    local_now: &chrono::DateTime<chrono::FixedOffset>,
+) -> FormFields {
     let mut v = FormFields::default();
     v.set("occurred_at", local_input(local_now));
     match kind {
@@ -331,7 +393,13 @@ fn kind_from_path(raw: &str) -> Result<EntryKind, PageError> {
     EntryKind::parse(raw).ok_or(PageError(AppError::NotFound))
 }
 
-fn new_form(csrf: &CsrfToken, a: &Authenticated, kind: EntryKind, values: &FormFields, errors: FieldErrors) -> LogForm {
+fn new_form(
+    csrf: &CsrfToken,
+    a: &Authenticated,
+    kind: EntryKind,
+    values: &FormFields,
+    errors: FieldErrors,
+) -> LogForm {
     LogForm {
         layout: Layout::new(format!("Log: {}", kind.label()), "log", csrf, Some(a)),
         heading: format!("Log: {}", kind.label().to_lowercase()),
@@ -354,7 +422,10 @@ pub async fn get_log_form(
 ) -> Result<HttpResponse, PageError> {
     let kind = kind_from_path(&path)?;
     let values = default_values(kind, &zone_of(&a, None).at(state.now()));
-    render(StatusCode::OK, &new_form(&csrf, &a, kind, &values, FieldErrors::default()))
+    render(
+        StatusCode::OK,
+        &new_form(&csrf, &a, kind, &values, FieldErrors::default()),
+    )
 }
 
 /// `POST /log/{kind}`: saves, or re-renders with every error and every typed value.
@@ -370,9 +441,16 @@ pub async fn post_log_form(
     match parse_form_entry(kind, &form, &zone_of(&a, Some(&form)), now) {
         Ok((occurred_at, data)) => {
             let flag = matches!(&data, EntryData::Episode(ep) if !ep.red_flags.is_empty());
-            let e = NewEntry { id: EntryId::new_v7(), occurred_at, data };
+            let e = NewEntry {
+                id: EntryId::new_v7(),
+                occurred_at,
+                data,
+            };
             let uid = a.user.id;
-            let created = state.db.write(move |c| entries::create(c, uid, &e, now)).await?;
+            let created = state
+                .db
+                .write(move |c| entries::create(c, uid, &e, now))
+                .await?;
             debug_assert!(matches!(created, Created::New(_)));
             let mut to = format!("/?saved={}", kind.as_str());
             if flag {
@@ -380,7 +458,10 @@ pub async fn post_log_form(
             }
             Ok(see_other(&to))
         }
-        Err(errors) => render(StatusCode::UNPROCESSABLE_ENTITY, &new_form(&csrf, &a, kind, &form, errors)),
+        Err(errors) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &new_form(&csrf, &a, kind, &form, errors),
+        ),
     }
 }
 
@@ -415,7 +496,11 @@ pub async fn get_timeline(
     let (list, next) = state
         .db
         .read(move |c| {
-            let q = ListQuery { limit: TIMELINE_PAGE, cursor, ..Default::default() };
+            let q = ListQuery {
+                limit: TIMELINE_PAGE,
+                cursor,
+                ..Default::default()
+            };
             entries::list(c, uid, &q)
         })
         .await?;
@@ -425,7 +510,11 @@ pub async fn get_timeline(
         let key = d.format("%Y-%m-%d").to_string();
         match days.last_mut() {
             Some(day) if day.key == key => day.entries.push(EntryView::of(e)),
-            _ => days.push(DayView { key, label: day_label(d), entries: vec![EntryView::of(e)] }),
+            _ => days.push(DayView {
+                key,
+                label: day_label(d),
+                entries: vec![EntryView::of(e)],
+            }),
         }
     }
     let notice = match q.get("done").map(String::as_str) {
@@ -435,7 +524,10 @@ pub async fn get_timeline(
     };
     let page = TimelinePage {
         layout: Layout::new("Timeline", "timeline", &csrf, Some(&a)),
-        undo: q.get("deleted").and_then(|d| EntryId::parse(d)).map(|d| d.to_string()),
+        undo: q
+            .get("deleted")
+            .and_then(|d| EntryId::parse(d))
+            .map(|d| d.to_string()),
         notice,
         days,
         next_cursor: next.map(|c| c.encode()),
@@ -447,7 +539,14 @@ fn entry_id(raw: &str) -> Result<EntryId, PageError> {
     EntryId::parse(raw).ok_or(PageError(AppError::NotFound))
 }
 
-fn edit_form(csrf: &CsrfToken, a: &Authenticated, e: &Entry, values: &FormFields, errors: FieldErrors, version: i64) -> LogForm {
+fn edit_form(
+    csrf: &CsrfToken,
+    a: &Authenticated,
+    e: &Entry,
+    values: &FormFields,
+    errors: FieldErrors,
+    version: i64,
+) -> LogForm {
     let kind = e.kind();
     LogForm {
         layout: Layout::new(format!("Edit: {}", kind.label()), "timeline", csrf, Some(a)),
@@ -474,9 +573,15 @@ pub async fn get_edit(
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
     let uid = a.user.id;
-    let e = state.db.read(move |c| entries::get_live(c, uid, id)).await?;
+    let e = state
+        .db
+        .read(move |c| entries::get_live(c, uid, id))
+        .await?;
     let values = form_values(&e);
-    render(StatusCode::OK, &edit_form(&csrf, &a, &e, &values, FieldErrors::default(), e.version))
+    render(
+        StatusCode::OK,
+        &edit_form(&csrf, &a, &e, &values, FieldErrors::default(), e.version),
+    )
 }
 
 /// `POST /entries/{id}/edit`: keeps the entry's own UTC offset; a stale version re-renders the form.
@@ -489,18 +594,31 @@ pub async fn post_edit(
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
     let uid = a.user.id;
-    let stored = state.db.read(move |c| entries::get_live(c, uid, id)).await?;
+    let stored = state
+        .db
+        .read(move |c| entries::get_live(c, uid, id))
+        .await?;
     let now = state.now();
     let offset = form
         .get("utc_offset")
         .and_then(|o| o.trim().parse::<i32>().ok())
         .unwrap_or(stored.occurred_at.offset().local_minus_utc() / 60);
     let zone = LocalZone::pick(None, Some(offset));
-    let version = form.get("version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(stored.version);
+    let version = form
+        .get("version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(stored.version);
     match parse_form_entry(stored.kind(), &form, &zone, now) {
         Ok((occurred_at, data)) => {
-            let new = NewEntry { id, occurred_at, data };
-            let outcome = state.db.write(move |c| entries::update(c, uid, &new, version, now)).await?;
+            let new = NewEntry {
+                id,
+                occurred_at,
+                data,
+            };
+            let outcome = state
+                .db
+                .write(move |c| entries::update(c, uid, &new, version, now))
+                .await?;
             match outcome {
                 Ok(_) => Ok(see_other("/timeline?done=updated")),
                 Err(current) => {
@@ -508,11 +626,17 @@ pub async fn post_edit(
                         "occurred_at",
                         "— this entry was changed on another device after you opened it. Your changes are kept below; save again to replace the other version.",
                     );
-                    render(StatusCode::CONFLICT, &edit_form(&csrf, &a, &current, &form, errors, current.version))
+                    render(
+                        StatusCode::CONFLICT,
+                        &edit_form(&csrf, &a, &current, &form, errors, current.version),
+                    )
                 }
             }
         }
-        Err(errors) => render(StatusCode::UNPROCESSABLE_ENTITY, &edit_form(&csrf, &a, &stored, &form, errors, version)),
+        Err(errors) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &edit_form(&csrf, &a, &stored, &form, errors, version),
+        ),
     }
 }
 
@@ -526,7 +650,11 @@ pub async fn post_delete(
     let id = entry_id(&path)?;
     let uid = a.user.id;
     let now = state.now();
-    state.db.write(move |c| entries::delete(c, uid, id, None, now)).await?.ok();
+    state
+        .db
+        .write(move |c| entries::delete(c, uid, id, None, now))
+        .await?
+        .ok();
     Ok(see_other(&format!("/timeline?deleted={id}")))
 }
 
@@ -540,6 +668,9 @@ pub async fn post_restore(
     let id = entry_id(&path)?;
     let uid = a.user.id;
     let now = state.now();
-    state.db.write(move |c| entries::restore(c, uid, id, now)).await?;
+    state
+        .db
+        .write(move |c| entries::restore(c, uid, id, now))
+        .await?;
     Ok(see_other("/timeline?done=restored"))
 }

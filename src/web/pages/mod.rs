@@ -16,7 +16,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/entries/{id}/edit", web::get().to(journal::get_edit))
         .route("/entries/{id}/edit", web::post().to(journal::post_edit))
         .route("/entries/{id}/delete", web::post().to(journal::post_delete))
-        .route("/entries/{id}/restore", web::post().to(journal::post_restore))
+        .route(
+            "/entries/{id}/restore",
+            web::post().to(journal::post_restore),
+        )
         .route("/login", web::get().to(account::get_login))
         .route("/login", web::post().to(account::post_login))
         .route("/register", web::get().to(account::get_register))

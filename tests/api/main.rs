@@ -1,0 +1,9 @@
+//! Integration tests through real HTTP, on SQLite by default and on PostgreSQL when
+//! `UNKNOT_TEST_PG` is set.
+
+mod accounts;
+mod entries;
+mod helpers;
+mod pages;
+mod security;
+mod store;

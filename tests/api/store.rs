@@ -1,0 +1,67 @@
+//! The store on both backends: migrations stay in step, and a journal reads back exactly.
+
+use crate::helpers::*;
+use std::collections::BTreeSet;
+
+fn names(dir: &str) -> BTreeSet<String> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn sqlite_and_postgres_migrations_have_the_same_names_and_files() {
+    let sqlite = names("migrations/sqlite");
+    let postgres = names("migrations/postgres");
+    assert!(!sqlite.is_empty());
+    assert_eq!(sqlite, postgres);
+    for m in &sqlite {
+        assert_eq!(
+            names(&format!("migrations/sqlite/{m}")),
+            names(&format!("migrations/postgres/{m}")),
+            "{m}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_demo_journal_loads_and_reads_back_on_this_backend() {
+    let app = spawn_app().await;
+    let now = chrono::Utc::now();
+    let db = app.state.db.clone();
+    let logins = actix_web::web::block(move || unknot::demo::load_fixed(&db, now))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        logins.entries > 500,
+        "six months of entries: {}",
+        logins.entries
+    );
+    let db = app.state.db.clone();
+    let again = actix_web::web::block(move || unknot::demo::load_fixed(&db, now))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.entries, 0, "loading twice adds nothing");
+    let mut c = app.client();
+    let r = c
+        .post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": logins.client.0, "password": logins.client.1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{} on {}", r.body, app.backend);
+    c.bearer = Some(r.json()["access_token"].as_str().unwrap().to_string());
+    let events = c.get("/api/v1/entries?kind=event").await.json();
+    assert_eq!(events["entries"][0]["data"]["name"], "Half marathon");
+    let r = app
+        .client()
+        .post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": logins.therapist.0, "password": logins.therapist.1}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+}

@@ -30,6 +30,47 @@ pub struct Widget {
     pub autocomplete: &'static str,
 }
 
+/// Rewords an error for people: choice fields list their choices on screen already.
+fn humanize(control: &str, error: &str) -> String {
+    let is_choice = matches!(control, "select" | "radios" | "checks");
+    if is_choice && error.starts_with("is required") {
+        "is required: choose one".into()
+    } else if is_choice && error.contains("one of") {
+        "must be one of the choices shown".into()
+    } else {
+        error.to_string()
+    }
+}
+
+/// One line of the error summary at the top of a form, linking to its field.
+#[derive(Clone, Debug)]
+pub struct SummaryItem {
+    pub id: String,
+    pub text: String,
+}
+
+/// The error summary of a form: each widget's error under its label, then any other error.
+pub fn summary(widgets: &[Widget], errors: &FieldErrors) -> Vec<SummaryItem> {
+    let mut out: Vec<SummaryItem> = widgets
+        .iter()
+        .filter_map(|w| {
+            w.error.as_ref().map(|e| SummaryItem {
+                id: w.id(),
+                text: format!("{} {}", w.label, e),
+            })
+        })
+        .collect();
+    for (name, why) in &errors.0 {
+        if !widgets.iter().any(|w| &w.name == name) {
+            out.push(SummaryItem {
+                id: "main".into(),
+                text: format!("{} {}", name.replace('_', " "), why),
+            });
+        }
+    }
+    out
+}
+
 /// Builds widgets from submitted values and errors.
 pub struct WidgetBuilder<'a> {
     pub values: &'a FormFields,
@@ -53,7 +94,7 @@ impl<'a> WidgetBuilder<'a> {
             options: Vec::new(),
             min: String::new(),
             max: String::new(),
-            error: self.errors.get(name).map(str::to_string),
+            error: self.errors.get(name).map(|e| humanize(control, e)),
             row: false,
             autocomplete: "off",
         }

@@ -132,7 +132,11 @@ async fn a_form_with_errors_keeps_everything_typed_and_names_each_field() {
         .await;
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Please check these 3 fields"), "{}", r.body);
-    assert!(r.body.contains("Where is required"));
+    assert!(
+        r.body.contains("Where is required: choose one"),
+        "people read labels, not wire values"
+    );
+    assert!(!r.body.contains("calf_left,"), "no wire values in the page");
     assert!(
         r.body
             .contains("How strong must be a whole number from 0 to 10")

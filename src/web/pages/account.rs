@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::users;
 use crate::web::form::HtmlForm;
-use crate::web::widgets::{Widget, WidgetBuilder};
+use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::StatusCode;
@@ -25,7 +25,7 @@ use std::collections::HashMap;
 struct LoginPage {
     layout: Layout,
     fields: Vec<Widget>,
-    errors: FieldErrors,
+    summary: Vec<SummaryItem>,
     next: String,
     demo: bool,
 }
@@ -35,7 +35,18 @@ struct LoginPage {
 struct RegisterPage {
     layout: Layout,
     fields: Vec<Widget>,
-    errors: FieldErrors,
+    summary: Vec<SummaryItem>,
+}
+
+impl RegisterPage {
+    fn new(csrf: &CsrfToken, values: &FormFields, errors: &FieldErrors) -> Self {
+        let fields = register_fields(values, errors);
+        Self {
+            layout: Layout::new("Create your account", "register", csrf, None),
+            summary: summary(&fields, errors),
+            fields,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -44,9 +55,9 @@ struct SettingsPage {
     layout: Layout,
     notice: Option<String>,
     profile_fields: Vec<Widget>,
-    profile_errors: FieldErrors,
+    profile_summary: Vec<SummaryItem>,
     password_fields: Vec<Widget>,
-    password_errors: FieldErrors,
+    password_summary: Vec<SummaryItem>,
 }
 
 /// Only same-site relative paths are followed after login.
@@ -93,10 +104,11 @@ fn login_page(
     errors: FieldErrors,
     next: String,
 ) -> LoginPage {
+    let fields = login_fields(values, &errors);
     LoginPage {
         layout: Layout::new("Log in", "login", csrf, None),
-        fields: login_fields(values, &errors),
-        errors,
+        summary: summary(&fields, &errors),
+        fields,
         next,
         demo: state.settings.demo_button,
     }
@@ -189,12 +201,10 @@ fn timezone_widget(b: &WidgetBuilder<'_>) -> Widget {
 pub async fn get_register(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
     let mut values = FormFields::default();
     values.set("role", "client");
-    let page = RegisterPage {
-        layout: Layout::new("Create your account", "register", &csrf, None),
-        fields: register_fields(&values, &FieldErrors::default()),
-        errors: FieldErrors::default(),
-    };
-    render(StatusCode::OK, &page)
+    render(
+        StatusCode::OK,
+        &RegisterPage::new(&csrf, &values, &FieldErrors::default()),
+    )
 }
 
 /// `POST /register`.
@@ -232,12 +242,10 @@ pub async fn post_register(
                 ),
                 other => return Err(other.into()),
             };
-            let page = RegisterPage {
-                layout: Layout::new("Create your account", "register", &csrf, None),
-                fields: register_fields(&form, &errors),
-                errors,
-            };
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RegisterPage::new(&csrf, &form, &errors),
+            )
         }
     }
 }
@@ -322,13 +330,15 @@ fn settings_page(
     profile: (&FormFields, FieldErrors),
     password: FieldErrors,
 ) -> SettingsPage {
+    let profile_fields = profile_fields(profile.0, &profile.1);
+    let password_fields = password_fields(&FormFields::default(), &password);
     SettingsPage {
         layout: Layout::new("Settings", "settings", csrf, Some(a)),
         notice,
-        profile_fields: profile_fields(profile.0, &profile.1),
-        profile_errors: profile.1,
-        password_fields: password_fields(&FormFields::default(), &password),
-        password_errors: password,
+        profile_summary: summary(&profile_fields, &profile.1),
+        profile_fields,
+        password_summary: summary(&password_fields, &password),
+        password_fields,
     }
 }
 

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::entries::{self, Created, Cursor, ListQuery};
 use crate::web::form::HtmlForm;
-use crate::web::widgets::{Widget, WidgetBuilder};
+use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -279,7 +279,7 @@ struct LogForm {
     utc_offset: String,
     version: Option<i64>,
     fields: Vec<Widget>,
-    errors: FieldErrors,
+    summary: Vec<SummaryItem>,
 }
 
 const DURATIONS: &[(u32, &str)] = &[
@@ -400,6 +400,7 @@ fn new_form(
     values: &FormFields,
     errors: FieldErrors,
 ) -> LogForm {
+    let fields = entry_widgets(kind, values, &errors);
     LogForm {
         layout: Layout::new(format!("Log: {}", kind.label()), "log", csrf, Some(a)),
         heading: format!("Log: {}", kind.label().to_lowercase()),
@@ -408,8 +409,8 @@ fn new_form(
         cancel: "/".into(),
         utc_offset: values.get("utc_offset").unwrap_or_default().to_string(),
         version: None,
-        fields: entry_widgets(kind, values, &errors),
-        errors,
+        summary: summary(&fields, &errors),
+        fields,
     }
 }
 
@@ -548,6 +549,7 @@ fn edit_form(
     version: i64,
 ) -> LogForm {
     let kind = e.kind();
+    let fields = entry_widgets(kind, values, &errors);
     LogForm {
         layout: Layout::new(format!("Edit: {}", kind.label()), "timeline", csrf, Some(a)),
         heading: format!("Edit: {}", kind.label().to_lowercase()),
@@ -559,8 +561,8 @@ fn edit_form(
             .map(str::to_string)
             .unwrap_or_else(|| (e.occurred_at.offset().local_minus_utc() / 60).to_string()),
         version: Some(version),
-        fields: entry_widgets(kind, values, &errors),
-        errors,
+        summary: summary(&fields, &errors),
+        fields,
     }
 }
 

@@ -19,6 +19,10 @@ impl Secret {
         getrandom::fill(&mut b).expect("the operating system random source is available");
         Self(b)
     }
+    /// The secret as lower-case hex (for storing a generated one).
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
     /// The raw bytes.
     pub fn expose(&self) -> &[u8] {
         &self.0
@@ -64,7 +68,7 @@ pub struct Settings {
     pub database: DatabaseUrl,
     /// Key signing session and API tokens.
     pub jwt_secret: Secret,
-    /// Whether the secret was generated at start (sessions end at restart).
+    /// Whether no secret was configured (the server then keeps a generated one in its database).
     pub jwt_secret_generated: bool,
     /// Lifetime of a browser session.
     pub web_session_ttl: Duration,

@@ -6,7 +6,7 @@ use unknot::store::Db;
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
-    unknot::telemetry::init("info");
+    unknot::telemetry::init("info,actix_server=warn");
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--help" || a == "-h") {
         println!(
@@ -18,11 +18,6 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("unknown argument {bad}; try --help");
     }
     let settings = Settings::from_env()?;
-    if settings.jwt_secret_generated {
-        tracing::warn!(
-            "UNKNOT_JWT_SECRET is not set: a random key was generated, so sign-ins end when the server restarts"
-        );
-    }
     let db = Db::connect(&settings.database)?;
     if args.iter().any(|a| a == "--demo") {
         let logins = unknot::demo::load_fixed(&db, chrono::Utc::now())
@@ -35,9 +30,15 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let listener = std::net::TcpListener::bind(&settings.addr)?;
+    let settings_ip = listener.local_addr()?.ip();
     let app = Application::build_with(settings, db, listener)?;
-    let addr = format!("http://127.0.0.1:{}", app.port());
-    println!("Unknot is running at {addr}");
+    let ip = match settings_ip {
+        std::net::IpAddr::V4(v4) if v4.is_unspecified() => "127.0.0.1".to_string(),
+        std::net::IpAddr::V6(v6) if v6.is_unspecified() => "[::1]".to_string(),
+        std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        other => other.to_string(),
+    };
+    println!("Unknot is running at http://{ip}:{}", app.port());
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -38,8 +38,27 @@ impl Application {
     }
 
     /// Builds on an already connected database and bound listener.
-    pub fn build_with(settings: Settings, db: Db, listener: TcpListener) -> anyhow::Result<Self> {
+    pub fn build_with(
+        mut settings: Settings,
+        db: Db,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        if settings.jwt_secret_generated {
+            // Keep one generated key in the database so sign-ins survive a restart.
+            let fresh = settings.jwt_secret.to_hex();
+            let stored = db
+                .write_blocking(|c| {
+                    crate::store::server_keys::get_or_create(
+                        c,
+                        "jwt_secret",
+                        chrono::Utc::now(),
+                        || fresh,
+                    )
+                })
+                .map_err(|e| anyhow::anyhow!("reading the token key failed: {e}"))?;
+            settings.jwt_secret = crate::config::Secret::new(stored.into_bytes());
+        }
         let state = AppState {
             keys: TokenKeys::new(&settings.jwt_secret),
             db,
@@ -95,6 +114,11 @@ impl Application {
     /// The shared state (tests use the database directly).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
     }
 
     /// Serves until stopped.

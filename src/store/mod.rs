@@ -4,6 +4,7 @@
 pub mod entries;
 pub mod rows;
 pub mod schema;
+pub mod server_keys;
 pub mod users;
 
 use crate::config::DatabaseUrl;

@@ -47,4 +47,13 @@ diesel::table! {
 
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(entries -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, entries);
+
+diesel::table! {
+    server_keys (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, entries, server_keys);

@@ -355,3 +355,45 @@ async fn demo_button_can_be_switched_off() {
     );
     assert_eq!(c.post_form("/demo", &[]).await.status, 404);
 }
+
+#[actix_web::test]
+async fn sign_ins_survive_a_restart_without_a_configured_key() {
+    let database = fresh_database();
+    let start = |db: unknot::config::DatabaseUrl| {
+        let mut s =
+            unknot::config::Settings::from_lookup(|k| (k == "UNKNOT_WORKERS").then(|| "1".into()))
+                .unwrap();
+        assert!(s.jwt_secret_generated);
+        s.database = db.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let app = unknot::startup::Application::build_with(
+            s,
+            unknot::store::Db::connect(&db).unwrap(),
+            listener,
+        )
+        .unwrap();
+        let addr = format!("http://127.0.0.1:{}", app.port());
+        let handle = app.server_handle();
+        actix_rt::spawn(app.run_until_stopped());
+        (addr, handle)
+    };
+    let (addr, handle) = start(database.clone());
+    let mut c = Client::new(&addr);
+    let body = json!({"email": "restart@example.com", "password": PASSWORD, "display_name": "R", "role": "client"});
+    assert_eq!(
+        c.post_json("/api/v1/auth/register", &body).await.status,
+        201
+    );
+    let r = c
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"email": "restart@example.com", "password": PASSWORD}),
+        )
+        .await;
+    let token = r.json()["access_token"].as_str().unwrap().to_string();
+    handle.stop(true).await;
+    let (addr, _handle) = start(database);
+    let mut again = Client::new(&addr);
+    again.bearer = Some(token);
+    assert_eq!(again.get("/api/v1/profile").await.status, 200);
+}

@@ -112,16 +112,20 @@ pub struct Client {
 
 impl TestApp {
     pub fn client(&self) -> Client {
+        Client::new(&self.addr)
+    }
+}
+
+impl Client {
+    pub fn new(base: &str) -> Self {
         Client {
-            base: self.addr.clone(),
+            base: base.to_string(),
             http: awc::Client::builder().disable_redirects().finish(),
             cookies: HashMap::new(),
             bearer: None,
         }
     }
-}
 
-impl Client {
     fn cookie_header(&self) -> String {
         self.cookies
             .iter()

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod dto;
 pub mod entries;
+pub mod insight;
 pub mod profile;
 
 use crate::error::AppError;
@@ -64,6 +65,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/entries/{id}", web::get().to(entries::get_entry))
             .route("/entries/{id}", web::put().to(entries::put_entry))
             .route("/entries/{id}", web::delete().to(entries::delete_entry))
+            .route("/suggestions", web::get().to(insight::get_suggestions))
             .route("/profile", web::get().to(profile::get_profile))
             .route("/profile", web::put().to(profile::put_profile))
             .default_service(web::to(not_found)),

@@ -5,4 +5,5 @@ pub mod entry;
 pub mod fields;
 pub mod ids;
 pub mod profile;
+pub mod rules;
 pub mod time;

@@ -142,9 +142,10 @@ pub fn parse_profile(
     let thresholds = match thresholds {
         None | Some(serde_json::Value::Null) => serde_json::Map::new(),
         Some(serde_json::Value::Object(m)) => {
-            // No threshold can be overridden until the insight rules define them.
-            for key in m.keys() {
-                r.error(&format!("thresholds.{key}"), "is not a known threshold");
+            if let Err(e) = crate::domain::rules::Thresholds::with_overrides(m) {
+                for (k, v) in e.0 {
+                    r.error(&k, v);
+                }
             }
             m.clone()
         }

@@ -349,3 +349,31 @@ pub fn insert_many(
     }
     Ok(n)
 }
+
+/// How far back the insight rules read.
+pub const INSIGHT_DAYS: i64 = 90;
+
+/// What the suggestion engine needs: live entries of the last 90 days (and every future event),
+/// plus the 10 newest massage sessions however old. Cost grows with recent entries, not history.
+pub fn for_insight(
+    conn: &mut DbConn,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<Entry>, AppError> {
+    let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
+    let mut rows = entries::table
+        .filter(entries::user_id.eq(user.to_string()))
+        .filter(entries::deleted.eq(false))
+        .filter(entries::occurred_at.gt(since))
+        .load::<EntryRow>(conn)?;
+    let sessions = entries::table
+        .filter(entries::user_id.eq(user.to_string()))
+        .filter(entries::deleted.eq(false))
+        .filter(entries::kind.eq(EntryKind::Massage.as_str()))
+        .filter(entries::occurred_at.le(since))
+        .order(entries::occurred_at.desc())
+        .limit(10)
+        .load::<EntryRow>(conn)?;
+    rows.extend(sessions);
+    rows.into_iter().map(Entry::try_from).collect()
+}

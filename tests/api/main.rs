@@ -4,6 +4,7 @@
 mod accounts;
 mod entries;
 mod helpers;
+mod insight;
 mod pages;
 mod security;
 mod store;

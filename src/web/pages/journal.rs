@@ -89,7 +89,13 @@ struct TodayPage {
     quick: Vec<(&'static str, &'static str)>,
     entries: Vec<EntryView>,
     water_ml: u32,
+    disclaimer: &'static str,
+    suggestions: Vec<crate::web::pages::insight::SuggestionView>,
+    more_suggestions: usize,
 }
+
+/// Suggestions shown on the home page; the rest are on `/insights`.
+const HOME_SUGGESTIONS: usize = 3;
 
 #[derive(Template)]
 #[template(path = "journal/therapist_home.html")]
@@ -166,7 +172,14 @@ pub async fn get_today(
     if last_episode.is_some() {
         quick.insert(0, REPEAT);
     }
+    let (evaluation, journal) = crate::web::pages::insight::evaluate_now(&state, &a.user).await?;
+    let mut suggestions = crate::web::pages::insight::views(&evaluation, &journal);
+    let more_suggestions = suggestions.len().saturating_sub(HOME_SUGGESTIONS);
+    suggestions.truncate(HOME_SUGGESTIONS);
     let page = TodayPage {
+        disclaimer: crate::domain::rules::DISCLAIMER,
+        suggestions,
+        more_suggestions,
         layout: Layout::new("Today", "today", &csrf, Some(&a)),
         today_label: today.format("%A %-d %B").to_string(),
         notice: saved_notice(&q),

@@ -1,6 +1,7 @@
 //! Page handlers, one module per area, each with its template structs.
 
 pub mod account;
+pub mod insight;
 pub mod journal;
 
 use actix_web::web;
@@ -13,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/log/{kind}", web::get().to(journal::get_log_form))
         .route("/log/{kind}", web::post().to(journal::post_log_form))
         .route("/timeline", web::get().to(journal::get_timeline))
+        .route("/insights", web::get().to(insight::get_insights))
         .route("/entries/{id}/edit", web::get().to(journal::get_edit))
         .route("/entries/{id}/edit", web::post().to(journal::post_edit))
         .route("/entries/{id}/delete", web::post().to(journal::post_delete))

@@ -1,0 +1,103 @@
+//! `/api/v1/suggestions`: the explainable suggestion engine over the client's journal.
+
+use crate::auth::extract::ApiClient;
+use crate::domain::entry::parse_instant;
+use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal, Thresholds};
+use crate::domain::time::rfc3339;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::entries;
+use crate::store::rows::User;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, FixedOffset, Utc};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+
+/// Loads what the rules read of a user's journal at `now`.
+pub async fn journal_for(
+    state: &AppState,
+    user: &User,
+    now: DateTime<FixedOffset>,
+) -> Result<Journal, AppError> {
+    let uid = user.id;
+    let at = now.with_timezone(&Utc);
+    let list = state
+        .db
+        .read(move |c| entries::for_insight(c, uid, at))
+        .await?;
+    Ok(Journal {
+        entries: list,
+        cautions: user.cautions.clone(),
+        timezone: user.timezone.clone(),
+    })
+}
+
+/// Loads a user's recent journal and evaluates every rule at `now`.
+pub async fn evaluate_for(
+    state: &AppState,
+    user: &User,
+    now: DateTime<FixedOffset>,
+) -> Result<Evaluation, AppError> {
+    let journal = journal_for(state, user, now).await?;
+    Ok(rules::evaluate(
+        &journal,
+        now,
+        &Thresholds::from_stored(&user.thresholds),
+    ))
+}
+
+/// The wire form of an evaluation (API.md, Insight).
+pub fn evaluation_json(e: &Evaluation, now: DateTime<FixedOffset>) -> Value {
+    let suggestions: Vec<Value> = e
+        .suggestions
+        .iter()
+        .map(|s| {
+            let mut v = json!({
+                "rule_id": s.rule_id,
+                "kind": s.kind.as_str(),
+                "title": s.title,
+                "message": s.message,
+                "because": s.because,
+                "evidence": s.evidence.iter().map(|id| id.to_string()).collect::<Vec<_>>(),
+                "source": s.source,
+            });
+            if let Some(w) = s.suggested_window {
+                v["suggested_window"] = json!({"from": w.from.to_string(), "to": w.to.to_string()});
+            }
+            v
+        })
+        .collect();
+    let suppressed: Vec<Value> = e
+        .suppressed
+        .iter()
+        .map(|s| json!({"rule_id": s.rule_id, "because": s.because}))
+        .collect();
+    json!({
+        "suggestions": suggestions,
+        "suppressed": suppressed,
+        "evaluated_at": rfc3339(&now),
+        "disclaimer": DISCLAIMER,
+    })
+}
+
+/// Reads `?now=` (RFC 3339) or takes the server clock.
+pub fn now_param(
+    q: &HashMap<String, String>,
+    server_now: DateTime<Utc>,
+) -> Result<DateTime<FixedOffset>, AppError> {
+    match q.get("now").filter(|s| !s.is_empty()) {
+        Some(s) => parse_instant(s).map_err(|e| AppError::field("now", e)),
+        None => Ok(server_now.fixed_offset()),
+    }
+}
+
+/// `GET /api/v1/suggestions?now=`.
+pub async fn get_suggestions(
+    state: web::Data<AppState>,
+    ApiClient(user): ApiClient,
+    q: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let now = now_param(&q, state.now())?;
+    let e = evaluate_for(&state, &user, now).await?;
+    Ok(HttpResponse::Ok().json(evaluation_json(&e, now)))
+}

@@ -1,0 +1,155 @@
+//! What the rules look at: live entries up to `now`, local dates, rolling windows.
+
+use crate::domain::entry::{Entry, EntryData, Episode, Massage};
+use crate::domain::profile::Caution;
+use crate::domain::rules::Journal;
+use crate::domain::time::LocalZone;
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+
+/// The evaluation context.
+pub struct Ctx<'a> {
+    /// The evaluation instant.
+    pub now: DateTime<Utc>,
+    /// Today's local date (profile time zone, else the offset `now` was given in).
+    pub today: NaiveDate,
+    /// The zone "today" is read in.
+    pub zone: LocalZone,
+    /// Live entries at or before `now`, oldest first.
+    pub past: Vec<&'a Entry>,
+    /// Live events at any time, soonest first.
+    pub events: Vec<&'a Entry>,
+    /// Profile cautions.
+    pub cautions: &'a [Caution],
+}
+
+/// The UTC instant of an entry.
+pub fn at(e: &Entry) -> DateTime<Utc> {
+    e.occurred_at.with_timezone(&Utc)
+}
+
+/// The entry's own local date.
+pub fn date(e: &Entry) -> NaiveDate {
+    e.occurred_at.date_naive()
+}
+
+/// "12 May".
+pub fn day(d: NaiveDate) -> String {
+    d.format("%-d %b").to_string()
+}
+
+/// "1 episode" / "3 episodes".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// Left and right count as one region.
+pub fn region(site: &str) -> &str {
+    site.strip_suffix("_left")
+        .or_else(|| site.strip_suffix("_right"))
+        .unwrap_or(site)
+}
+
+impl<'a> Ctx<'a> {
+    /// Builds the context for `journal` at `now`.
+    pub fn new(journal: &'a Journal, now: DateTime<FixedOffset>) -> Self {
+        let zone = match journal.timezone.as_deref() {
+            Some(tz) => LocalZone::pick(Some(tz), None),
+            None => LocalZone::Fixed(*now.offset()),
+        };
+        let now_utc = now.with_timezone(&Utc);
+        let mut past: Vec<&Entry> = journal
+            .entries
+            .iter()
+            .filter(|e| !e.deleted && at(e) <= now_utc && !matches!(e.data, EntryData::Event(_)))
+            .collect();
+        past.sort_by_key(|e| at(e));
+        let mut events: Vec<&Entry> = journal
+            .entries
+            .iter()
+            .filter(|e| !e.deleted && matches!(e.data, EntryData::Event(_)))
+            .collect();
+        events.sort_by_key(|e| at(e));
+        Self {
+            now: now_utc,
+            today: zone.at(now_utc).date_naive(),
+            zone,
+            past,
+            events,
+            cautions: &journal.cautions,
+        }
+    }
+
+    /// Whether the profile lists any caution.
+    pub fn has_cautions(&self) -> bool {
+        !self.cautions.is_empty()
+    }
+
+    /// `now - d < t <= now`.
+    pub fn within(&self, e: &Entry, d: Duration) -> bool {
+        let t = at(e);
+        t > self.now - d && t <= self.now
+    }
+
+    /// Episodes, oldest first.
+    pub fn episodes(&self) -> impl Iterator<Item = (&'a Entry, &'a Episode)> + '_ {
+        self.past.iter().filter_map(|e| match &e.data {
+            EntryData::Episode(ep) => Some((*e, ep)),
+            _ => None,
+        })
+    }
+
+    /// Episodes within the last `d`, oldest first.
+    pub fn episodes_within(&self, d: Duration) -> Vec<(&'a Entry, &'a Episode)> {
+        self.episodes().filter(|(e, _)| self.within(e, d)).collect()
+    }
+
+    /// Massage sessions, oldest first.
+    pub fn sessions(&self) -> impl Iterator<Item = (&'a Entry, &'a Massage)> + '_ {
+        self.past.iter().filter_map(|e| match &e.data {
+            EntryData::Massage(m) => Some((*e, m)),
+            _ => None,
+        })
+    }
+
+    /// The last `n` local dates: today and the `n - 1` before it.
+    pub fn last_dates(&self, n: i64) -> Vec<NaiveDate> {
+        (0..n.max(0))
+            .rev()
+            .map(|k| self.today - Duration::days(k))
+            .collect()
+    }
+
+    /// Which of the 8 rolling 7-day blocks ending at `now` hold an episode (index 0 = newest).
+    pub fn weekly_blocks_with_episodes(&self) -> [bool; 8] {
+        let mut blocks = [false; 8];
+        for (e, _) in self.episodes() {
+            let age = self.now - at(e);
+            if age < Duration::zero() {
+                continue;
+            }
+            // Block k holds now - 7(k+1) days < t <= now - 7k days, i.e. 7k <= age < 7(k+1) days.
+            let micros = age.num_microseconds().unwrap_or(i64::MAX);
+            let k = micros / Duration::days(7).num_microseconds().unwrap_or(i64::MAX);
+            if (0..8).contains(&k) {
+                blocks[k as usize] = true;
+            }
+        }
+        blocks
+    }
+
+    /// Total water logged per local date.
+    pub fn water_on(&self, d: NaiveDate) -> u32 {
+        self.past
+            .iter()
+            .filter(|e| date(e) == d)
+            .map(|e| match &e.data {
+                EntryData::Hydration(h) => h.volume_ml,
+                _ => 0,
+            })
+            .sum()
+    }
+}

@@ -1,0 +1,195 @@
+//! The one table of rule thresholds: defaults from RULES.md, and the bounds within which a client
+//! (or their therapist) may override them. Red-flag thresholds are fixed: they cannot be loosened.
+
+use crate::domain::fields::FieldErrors;
+
+macro_rules! thresholds {
+    ($($(#[$doc:meta])* $name:ident = $default:expr, $min:expr, $max:expr, $over:expr;)+) => {
+        /// Rule thresholds (whole numbers; ratios in percent).
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct Thresholds {
+            $($(#[$doc])* pub $name: i64,)+
+        }
+
+        impl Default for Thresholds {
+            fn default() -> Self {
+                Self { $($name: $default,)+ }
+            }
+        }
+
+        /// One threshold: its name, default, allowed range and whether clients may change it.
+        #[derive(Clone, Copy, Debug)]
+        pub struct Spec {
+            pub name: &'static str,
+            pub default: i64,
+            pub min: i64,
+            pub max: i64,
+            pub overridable: bool,
+        }
+
+        /// Every threshold, in catalogue order.
+        pub const SPECS: &[Spec] = &[
+            $(Spec { name: stringify!($name), default: $default, min: $min, max: $max, overridable: $over },)+
+        ];
+
+        impl Thresholds {
+            fn slot(&mut self, name: &str) -> Option<&mut i64> {
+                match name {
+                    $(stringify!($name) => Some(&mut self.$name),)+
+                    _ => None,
+                }
+            }
+            /// The value of a threshold by name.
+            pub fn get(&self, name: &str) -> Option<i64> {
+                match name {
+                    $(stringify!($name) => Some(self.$name),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+thresholds! {
+    /// red-flag-chest looks back this many days.
+    red_flag_chest_days = 7, 7, 7, false;
+    /// red-flag-neuro and red-flag-local look back this many days.
+    red_flag_days = 30, 30, 30, false;
+    /// red-flag-fluid-loss looks back this many days.
+    red_flag_fluid_days = 14, 14, 14, false;
+    /// long-cramp: an episode longer than this many seconds.
+    long_cramp_seconds = 600, 600, 600, false;
+    /// frequent-episodes: this many episodes within less than 7 days.
+    frequent_cluster_count = 4, 3, 4, true;
+    /// frequent-episodes: or this many in the last 30 days.
+    frequent_month_count = 8, 5, 8, true;
+    /// worsening-trend: at least this many episodes in the earlier 28 days.
+    worsening_min_earlier = 3, 3, 3, false;
+    /// worsening-trend: the last 28 days have at least this percentage of the earlier count.
+    worsening_ratio_pct = 150, 120, 150, true;
+    /// worsening-trend: and at least this many episodes.
+    worsening_min_recent = 6, 4, 6, true;
+    /// worsening-trend: or mean intensity rose by at least this many points.
+    worsening_intensity_rise = 2, 1, 2, true;
+    /// persistent-after-massage: episodes on at least this many dates.
+    persistent_min_dates = 3, 3, 3, false;
+    /// persistent-after-massage: first and last at least this many dates apart.
+    persistent_span_dates = 21, 14, 21, true;
+    /// self-care-not-helping: at least this many episodes in 14 days.
+    not_helping_min_episodes = 3, 2, 5, true;
+    /// self-care-not-helping: self-care logged on at least this many of the last 14 dates.
+    not_helping_min_dates = 10, 7, 14, true;
+    /// A day's water target in ml (hydration-low, self-care dates).
+    hydration_target_ml = 2000, 1500, 4000, true;
+    /// ill-postpone: an illness that started within this many days.
+    ill_recent_days = 3, 1, 7, true;
+    /// active-severe-spasm: intensity at or above this.
+    severe_intensity = 8, 6, 10, true;
+    /// active-severe-spasm: within this many hours.
+    severe_hours = 24, 12, 72, true;
+    /// acute-course: no episode in this many days before the first recent one.
+    acute_quiet_days = 60, 30, 120, true;
+    /// chronic-maintenance: episodes in at least this many of the last 8 weekly blocks.
+    chronic_min_blocks = 6, 4, 8, true;
+    /// chronic-maintenance: the last session at least this many days ago.
+    chronic_session_gap_days = 7, 5, 28, true;
+    /// maintenance-lapsed: at least this many sessions in 60 days.
+    lapsed_min_sessions = 3, 2, 6, true;
+    /// maintenance-lapsed: the last session at least this many days ago.
+    lapsed_after_days = 14, 7, 42, true;
+    /// stretch-gap: no stretching in this many dates.
+    stretch_gap_dates = 3, 2, 7, true;
+    /// heat-or-ice: heat when episodes fell in at least this many of the last 8 weekly blocks.
+    heat_min_blocks = 3, 2, 8, true;
+    /// movement-breaks: at least this many episodes triggered by a long position in 14 days.
+    movement_min_episodes = 2, 1, 5, true;
+}
+
+impl Thresholds {
+    /// Defaults with `overrides` applied; unknown names, fixed thresholds and values out of
+    /// range are errors keyed `thresholds.<name>`.
+    pub fn with_overrides(
+        overrides: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, FieldErrors> {
+        let mut t = Self::default();
+        let mut errors = FieldErrors::default();
+        for (name, value) in overrides {
+            let key = format!("thresholds.{name}");
+            let Some(spec) = SPECS.iter().find(|s| s.name == name) else {
+                errors.add(&key, "is not a known threshold");
+                continue;
+            };
+            if !spec.overridable {
+                errors.add(&key, "is fixed: warning-sign rules cannot be changed");
+                continue;
+            }
+            match value.as_i64().filter(|v| (spec.min..=spec.max).contains(v)) {
+                Some(v) => {
+                    if let Some(slot) = t.slot(name) {
+                        *slot = v;
+                    }
+                }
+                None => errors.add(
+                    &key,
+                    format!("must be a whole number from {} to {}", spec.min, spec.max),
+                ),
+            }
+        }
+        if errors.is_empty() {
+            Ok(t)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Applies stored overrides, ignoring any that no longer validate.
+    pub fn from_stored(overrides: &serde_json::Map<String, serde_json::Value>) -> Self {
+        let mut t = Self::default();
+        for (name, value) in overrides {
+            if let (Some(spec), Some(v)) = (SPECS.iter().find(|s| s.name == name), value.as_i64())
+                && spec.overridable
+                && (spec.min..=spec.max).contains(&v)
+                && let Some(slot) = t.slot(name)
+            {
+                *slot = v;
+            }
+        }
+        t
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn overrides_stay_within_safe_bounds_and_red_flags_are_fixed() {
+        let ok = json!({"hydration_target_ml": 2500, "stretch_gap_dates": 5});
+        let t = Thresholds::with_overrides(ok.as_object().unwrap()).unwrap();
+        assert_eq!(t.hydration_target_ml, 2500);
+        assert_eq!(t.stretch_gap_dates, 5);
+        assert_eq!(t.severe_intensity, 8);
+        let bad = json!({"hydration_target_ml": 100, "long_cramp_seconds": 900, "moon": 1, "severe_intensity": "8"});
+        let e = Thresholds::with_overrides(bad.as_object().unwrap()).unwrap_err();
+        assert_eq!(
+            e.get("thresholds.hydration_target_ml"),
+            Some("must be a whole number from 1500 to 4000")
+        );
+        assert!(
+            e.get("thresholds.long_cramp_seconds")
+                .unwrap()
+                .contains("fixed")
+        );
+        assert!(e.get("thresholds.moon").is_some());
+        assert!(e.get("thresholds.severe_intensity").is_some());
+    }
+
+    #[test]
+    fn every_default_lies_within_its_bounds() {
+        for s in SPECS {
+            assert!((s.min..=s.max).contains(&s.default), "{}", s.name);
+            assert_eq!(Thresholds::default().get(s.name), Some(s.default));
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Insight pages: suggestions with their reasons.
+
+use crate::api::insight::journal_for;
+use crate::auth::csrf::CsrfToken;
+use crate::auth::extract::WebClient;
+use crate::domain::entry::Entry;
+use crate::domain::fields::Choice;
+use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal, Thresholds};
+use crate::state::AppState;
+use crate::store::rows::User;
+use crate::web::{Layout, PageError, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use std::collections::HashMap;
+
+/// A suggestion as pages show it.
+#[derive(Clone, Debug)]
+pub struct SuggestionView {
+    pub rule_id: &'static str,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub title: String,
+    pub message: String,
+    pub because: String,
+    pub source: &'static str,
+    pub window: Option<String>,
+    /// (entry id, "Spasm episode, 12 May 07:30: Left calf, intensity 6/10")
+    pub evidence: Vec<(String, String)>,
+}
+
+/// Evaluates a user's journal now, returning the evaluation and the entries it read.
+pub async fn evaluate_now(
+    state: &AppState,
+    user: &User,
+) -> Result<(Evaluation, Journal), PageError> {
+    let now = state.now().fixed_offset();
+    let journal = journal_for(state, user, now).await?;
+    let e = rules::evaluate(&journal, now, &Thresholds::from_stored(&user.thresholds));
+    Ok((e, journal))
+}
+
+/// Page views of the suggestions, with their evidence described.
+pub fn views(e: &Evaluation, journal: &Journal) -> Vec<SuggestionView> {
+    let by_id: HashMap<_, &Entry> = journal.entries.iter().map(|x| (x.id, x)).collect();
+    e.suggestions
+        .iter()
+        .map(|s| SuggestionView {
+            rule_id: s.rule_id,
+            kind: s.kind.as_str(),
+            kind_label: s.kind.label(),
+            title: s.title.clone(),
+            message: s.message.clone(),
+            because: s.because.clone(),
+            source: s.source,
+            window: s.suggested_window.map(|w| {
+                if w.from == w.to {
+                    format!("Book on {}", w.from.format("%A %-d %B"))
+                } else {
+                    format!(
+                        "Book between {} and {}",
+                        w.from.format("%A %-d %B"),
+                        w.to.format("%A %-d %B")
+                    )
+                }
+            }),
+            evidence: s
+                .evidence
+                .iter()
+                .filter_map(|id| by_id.get(id))
+                .map(|x| {
+                    (
+                        x.id.to_string(),
+                        format!(
+                            "{}, {}: {}",
+                            x.kind().label(),
+                            x.occurred_at.format("%-d %b %H:%M"),
+                            x.data.summary()
+                        ),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "journal/insights.html")]
+struct InsightsPage {
+    layout: Layout,
+    disclaimer: &'static str,
+    suggestions: Vec<SuggestionView>,
+    suppressed: Vec<(String, String)>,
+}
+
+/// `GET /insights`.
+pub async fn get_insights(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+) -> Result<HttpResponse, PageError> {
+    let (e, journal) = evaluate_now(&state, &a.user).await?;
+    let titles: HashMap<&str, &str> = rules::catalogue().iter().map(|r| (r.id, r.title)).collect();
+    let page = InsightsPage {
+        layout: Layout::new("Suggestions", "insights", &csrf, Some(&a)),
+        disclaimer: DISCLAIMER,
+        suggestions: views(&e, &journal),
+        suppressed: e
+            .suppressed
+            .iter()
+            .map(|s| {
+                (
+                    titles
+                        .get(s.rule_id)
+                        .copied()
+                        .unwrap_or(s.rule_id)
+                        .to_string(),
+                    s.because.clone(),
+                )
+            })
+            .collect(),
+    };
+    render(StatusCode::OK, &page)
+}

@@ -1,0 +1,207 @@
+//! Insight through HTTP: suggestions with `?now=`, the insights page, home page suggestions.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[actix_web::test]
+async fn suggestions_are_deterministic_with_now_and_explain_themselves() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "i1@example.com", "client").await;
+    let mut ids = Vec::new();
+    for (at, flags) in [
+        ("2026-05-10T08:00:00+02:00", json!(["numbness"])),
+        ("2026-05-11T21:00:00+02:00", json!([])),
+    ] {
+        let r = c
+            .post_json("/api/v1/entries", &json!({"kind": "episode", "occurred_at": at, "data": {"body_site": "calf_left", "intensity": 5, "red_flags": flags}}))
+            .await;
+        ids.push(r.json()["id"].as_str().unwrap().to_string());
+    }
+    c.post_json("/api/v1/entries", &json!({"kind": "event", "occurred_at": "2026-05-17T09:00:00+02:00", "data": {"name": "Race"}})).await;
+    let r = c
+        .get("/api/v1/suggestions?now=2026-05-12T12:00:00%2B02:00")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["evaluated_at"], "2026-05-12T12:00:00+02:00");
+    assert!(
+        j["disclaimer"]
+            .as_str()
+            .unwrap()
+            .contains("not a diagnosis")
+    );
+    let first = &j["suggestions"][0];
+    assert_eq!(first["rule_id"], "red-flag-neuro");
+    assert_eq!(first["kind"], "medical_review");
+    assert_eq!(first["evidence"], json!([ids[0]]));
+    assert!(
+        first["because"]
+            .as_str()
+            .unwrap()
+            .contains("numbness or weakness")
+    );
+    assert!(first["source"].as_str().unwrap().contains("seed 001"));
+    let suppressed: Vec<&str> = j["suppressed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(suppressed.contains(&"pre-event"), "{j}");
+    let rule_ids: Vec<&str> = j["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(!rule_ids.contains(&"pre-event"));
+    // A month later nothing of this is current.
+    let later = c
+        .get("/api/v1/suggestions?now=2026-07-12T12:00:00Z")
+        .await
+        .json();
+    assert_eq!(later["suggestions"], json!([]));
+    let bad = c.get("/api/v1/suggestions?now=tomorrow").await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.json()["fields"]["now"].is_string());
+}
+
+#[actix_web::test]
+async fn booking_suggestion_carries_its_window_when_nothing_holds_it_back() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "i2@example.com", "client").await;
+    c.send_json(
+        "PUT",
+        "/api/v1/profile",
+        &json!({"display_name": "I2", "timezone": "Europe/Berlin"}),
+    )
+    .await;
+    c.post_json("/api/v1/entries", &json!({"kind": "event", "occurred_at": "2026-05-17T09:00:00+02:00", "data": {"name": "Race"}})).await;
+    let j = c
+        .get("/api/v1/suggestions?now=2026-05-12T12:00:00Z")
+        .await
+        .json();
+    let pre = j["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["rule_id"] == "pre-event")
+        .expect("pre-event");
+    assert_eq!(pre["kind"], "book");
+    assert_eq!(
+        pre["suggested_window"],
+        json!({"from": "2026-05-12", "to": "2026-05-15"})
+    );
+}
+
+#[actix_web::test]
+async fn threshold_overrides_are_checked_and_change_the_rules() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "i3@example.com", "client").await;
+    let bad = c
+        .send_json("PUT", "/api/v1/profile", &json!({"display_name": "I3", "thresholds": {"long_cramp_seconds": 60, "stretch_gap_dates": 99}}))
+        .await;
+    assert_eq!(bad.status, 422);
+    let f = &bad.json()["fields"];
+    assert!(
+        f["thresholds.long_cramp_seconds"]
+            .as_str()
+            .unwrap()
+            .contains("fixed"),
+        "{f}"
+    );
+    assert_eq!(
+        f["thresholds.stretch_gap_dates"],
+        "must be a whole number from 2 to 7"
+    );
+    c.post_json("/api/v1/entries", &json!({"kind": "episode", "occurred_at": "2026-05-09T08:00:00Z", "data": {"body_site": "neck", "intensity": 3}})).await;
+    c.post_json(
+        "/api/v1/entries",
+        &json!({"kind": "stretch", "occurred_at": "2026-05-08T08:00:00Z", "data": {"minutes": 5}}),
+    )
+    .await;
+    let ids = |j: serde_json::Value| -> Vec<String> {
+        j["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["rule_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let before = ids(c
+        .get("/api/v1/suggestions?now=2026-05-12T12:00:00Z")
+        .await
+        .json());
+    assert!(before.contains(&"stretch-gap".to_string()));
+    let ok = c
+        .send_json(
+            "PUT",
+            "/api/v1/profile",
+            &json!({"display_name": "I3", "thresholds": {"stretch_gap_dates": 5}}),
+        )
+        .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert_eq!(ok.json()["thresholds"], json!({"stretch_gap_dates": 5}));
+    let after = ids(c
+        .get("/api/v1/suggestions?now=2026-05-12T12:00:00Z")
+        .await
+        .json());
+    assert!(
+        !after.contains(&"stretch-gap".to_string()),
+        "a stretch 4 days ago now counts: {after:?}"
+    );
+}
+
+#[actix_web::test]
+async fn red_flag_episode_shows_the_medical_review_on_the_home_page_right_after_saving() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "i4@example.com", "client").await;
+    let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M").to_string();
+    let r = c
+        .post_form(
+            "/log/episode",
+            &[
+                ("occurred_at", &now),
+                ("body_site", "calf_left"),
+                ("intensity", "6"),
+                ("red_flags", "weakness"),
+            ],
+        )
+        .await;
+    let home = c.get(&r.location()).await;
+    assert!(
+        home.body
+            .contains("See a doctor about numbness or weakness"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("not a diagnosis"));
+    let insights = c.get("/insights").await;
+    assert_eq!(insights.status, 200);
+    assert!(
+        insights
+            .body
+            .contains("See a doctor about numbness or weakness")
+    );
+    assert!(insights.body.contains("Why?"));
+    assert!(
+        insights.body.contains("/edit\">Spasm episode"),
+        "evidence is linked"
+    );
+    assert!(
+        insights.body.contains("Held back for now") || !insights.body.contains("Book a"),
+        "booking waits"
+    );
+}
+
+#[actix_web::test]
+async fn insights_page_is_calm_for_an_empty_journal_and_needs_a_client() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "i5@example.com", "client").await;
+    let page = c.get("/insights").await;
+    assert!(page.body.contains("Nothing to suggest right now"));
+    let mut t = web_user(&app, "i6@example.com", "therapist").await;
+    assert_eq!(t.get("/insights").await.status, 403);
+    let mut api_t = api_user(&app, "i7@example.com", "therapist").await;
+    assert_eq!(api_t.get("/api/v1/suggestions").await.status, 403);
+}

@@ -101,3 +101,31 @@ pub async fn get_suggestions(
     let e = evaluate_for(&state, &user, now).await?;
     Ok(HttpResponse::Ok().json(evaluation_json(&e, now)))
 }
+
+/// The wire form of technique advice.
+pub fn advice_json(a: &crate::domain::technique::Advice) -> Value {
+    use crate::domain::fields::Choice;
+    json!({
+        "technique": a.technique.map(|t| t.as_str()),
+        "technique_label": a.technique.map(|t| t.label()),
+        "pressure": a.pressure,
+        "why": a.why,
+        "aftercare": a.aftercare,
+        "blocked_by": a.blocked_by,
+    })
+}
+
+/// `POST /api/v1/technique`: the technique selector, with active warnings checked first.
+pub async fn post_technique(
+    state: web::Data<AppState>,
+    ApiClient(user): ApiClient,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let map = crate::api::json_object(body, crate::api::MAX_BODY).await?;
+    let question =
+        crate::domain::technique::parse_question(&crate::domain::fields::JsonFields(&map))
+            .map_err(AppError::fields)?;
+    let active = evaluate_for(&state, &user, state.now().fixed_offset()).await?;
+    let advice = crate::domain::technique::select(&question, &active);
+    Ok(HttpResponse::Ok().json(advice_json(&advice)))
+}

@@ -66,6 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/entries/{id}", web::put().to(entries::put_entry))
             .route("/entries/{id}", web::delete().to(entries::delete_entry))
             .route("/suggestions", web::get().to(insight::get_suggestions))
+            .route("/technique", web::post().to(insight::post_technique))
             .route("/profile", web::get().to(profile::get_profile))
             .route("/profile", web::put().to(profile::put_profile))
             .default_service(web::to(not_found)),

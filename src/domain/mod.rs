@@ -6,4 +6,5 @@ pub mod fields;
 pub mod ids;
 pub mod profile;
 pub mod rules;
+pub mod technique;
 pub mod time;

@@ -205,3 +205,68 @@ async fn insights_page_is_calm_for_an_empty_journal_and_needs_a_client() {
     let mut api_t = api_user(&app, "i7@example.com", "therapist").await;
     assert_eq!(api_t.get("/api/v1/suggestions").await.status, 403);
 }
+
+#[actix_web::test]
+async fn technique_selector_recommends_then_defers_to_an_active_warning() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "i8@example.com", "client").await;
+    let ask = json!({"body_site": "upper_back", "feel": "sharp_knot", "duration": "chronic", "cause": "posture", "pressure": "firm"});
+    let r = c.post_json("/api/v1/technique", &ask).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["technique"], "trigger_point");
+    assert!(j["pressure"].as_str().unwrap().contains("30 to 90 seconds"));
+    assert!(j["aftercare"].as_array().unwrap().len() >= 3);
+    assert_eq!(j["blocked_by"], json!([]));
+    let at = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    c.post_json("/api/v1/entries", &json!({"kind": "episode", "occurred_at": at, "data": {"body_site": "upper_back", "intensity": 9}})).await;
+    let j = c.post_json("/api/v1/technique", &ask).await.json();
+    assert!(j["technique"].is_null());
+    assert!(
+        j["blocked_by"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("active-severe-spasm")),
+        "{j}"
+    );
+    let bad = c
+        .post_json(
+            "/api/v1/technique",
+            &json!({"body_site": "upper_back", "feel": "itchy"}),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    let f = &bad.json()["fields"];
+    assert!(
+        f["feel"].is_string() && f["duration"].is_string() && f["pressure"].is_string(),
+        "{f}"
+    );
+}
+
+#[actix_web::test]
+async fn technique_page_works_as_a_plain_get_form() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "i9@example.com", "client").await;
+    let empty = c.get("/technique").await;
+    assert_eq!(empty.status, 200);
+    assert!(empty.body.contains("method=\"get\""));
+    let r = c.get("/technique?body_site=neck&feel=stiff_restricted&duration=chronic&cause=repetitive_strain&pressure=medium").await;
+    assert_eq!(r.status, 200);
+    assert!(
+        r.body
+            .contains("Your recommended technique: Myofascial release"),
+        "{}",
+        r.body
+    );
+    assert!(r.body.contains("Aftercare tips"));
+    assert!(
+        r.body.contains("value=\"stiff_restricted\" checked"),
+        "answers kept"
+    );
+    let bad = c.get("/technique?body_site=neck").await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body
+            .contains("How does it feel is required: choose one")
+    );
+}

@@ -286,7 +286,12 @@ async fn quick_log_buttons_save_in_one_tap_and_repeat_the_last_episode() {
     let r = c.post_form("/quick", &[("action", "repeat_episode")]).await;
     assert_eq!(r.status, 303);
     let home = c.get("/").await;
-    assert_eq!(home.body.matches("<span class=\"entry-summary\">Neck, intensity 4/10").count(), 2);
+    assert_eq!(
+        home.body
+            .matches("<span class=\"entry-summary\">Neck, intensity 4/10")
+            .count(),
+        2
+    );
     let bad = c.post_form("/quick", &[("action", "teleport")]).await;
     assert_eq!(bad.status, 422);
 }

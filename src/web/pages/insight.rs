@@ -122,3 +122,78 @@ pub async fn get_insights(
     };
     render(StatusCode::OK, &page)
 }
+
+/// Technique advice as the page shows it.
+pub struct AdviceView {
+    pub technique: Option<&'static str>,
+    pub pressure: &'static str,
+    pub why: String,
+    pub aftercare: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "journal/technique.html")]
+struct TechniquePage {
+    layout: Layout,
+    fields: Vec<crate::web::widgets::Widget>,
+    summary: Vec<crate::web::widgets::SummaryItem>,
+    advice: Option<AdviceView>,
+    disclaimer: &'static str,
+}
+
+/// `GET /technique[?body_site=…&feel=…]`: the selector form, and its answer once filled in.
+pub async fn get_technique(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    req: actix_web::HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    use crate::domain::technique::{Cause, Course, Feel, Pressure, parse_question, select};
+    use crate::web::widgets::{WidgetBuilder, summary};
+    let values = crate::domain::fields::FormFields::parse(req.query_string().as_bytes());
+    let asked = !values.0.is_empty();
+    let (errors, advice) = if asked {
+        match parse_question(&values) {
+            Ok(q) => {
+                let (e, _) = evaluate_now(&state, &a.user).await?;
+                let adv = select(&q, &e);
+                (
+                    crate::domain::fields::FieldErrors::default(),
+                    Some(AdviceView {
+                        technique: adv.technique.map(|t| t.label()),
+                        pressure: adv.pressure.unwrap_or_default(),
+                        why: adv.why,
+                        aftercare: adv.aftercare,
+                    }),
+                )
+            }
+            Err(errors) => (errors, None),
+        }
+    } else {
+        (crate::domain::fields::FieldErrors::default(), None)
+    };
+    let b = WidgetBuilder::new(&values, &errors);
+    let fields = vec![
+        b.select::<crate::domain::entry::BodySite>("body_site", "Where")
+            .required(),
+        b.radios::<Feel>("feel", "How does it feel").required(),
+        b.radios::<Course>("duration", "How long has it been going on")
+            .required(),
+        b.radios::<Cause>("cause", "What probably caused it"),
+        b.radios::<Pressure>("pressure", "Pressure you like")
+            .required(),
+    ];
+    let page = TechniquePage {
+        layout: Layout::new("Technique", "insights", &csrf, Some(&a)),
+        summary: summary(&fields, &errors),
+        fields,
+        advice,
+        disclaimer: DISCLAIMER,
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, &page)
+}

@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/log/{kind}", web::post().to(journal::post_log_form))
         .route("/timeline", web::get().to(journal::get_timeline))
         .route("/insights", web::get().to(insight::get_insights))
+        .route("/technique", web::get().to(insight::get_technique))
         .route("/entries/{id}/edit", web::get().to(journal::get_edit))
         .route("/entries/{id}/edit", web::post().to(journal::post_edit))
         .route("/entries/{id}/delete", web::post().to(journal::post_delete))

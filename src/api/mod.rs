@@ -6,6 +6,7 @@ pub mod dto;
 pub mod entries;
 pub mod insight;
 pub mod profile;
+pub mod trends;
 
 use crate::error::AppError;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -67,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/entries/{id}", web::delete().to(entries::delete_entry))
             .route("/suggestions", web::get().to(insight::get_suggestions))
             .route("/technique", web::post().to(insight::post_technique))
+            .route("/trends", web::get().to(trends::get_trends))
             .route("/profile", web::get().to(profile::get_profile))
             .route("/profile", web::put().to(profile::put_profile))
             .default_service(web::to(not_found)),

@@ -1,6 +1,7 @@
 //! The pure core: entries and their parsed value types, field validation.
 //! May import only std, chrono, chrono-tz, serde and uuid: no actix, diesel, askama, clock reads or I/O.
 
+pub mod effect;
 pub mod entry;
 pub mod fields;
 pub mod ids;
@@ -8,3 +9,4 @@ pub mod profile;
 pub mod rules;
 pub mod technique;
 pub mod time;
+pub mod trends;

@@ -377,3 +377,30 @@ pub fn for_insight(
     rows.extend(sessions);
     rows.into_iter().map(Entry::try_from).collect()
 }
+
+/// Live entries whose own local date may fall in `from..=to` (the caller filters by local date;
+/// offsets reach at most 14 hours either side of UTC).
+pub fn in_local_range(
+    conn: &mut DbConn,
+    user: UserId,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<Entry>, AppError> {
+    let start = (from - chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let end = (to + chrono::Duration::days(2))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    entries::table
+        .filter(entries::user_id.eq(user.to_string()))
+        .filter(entries::deleted.eq(false))
+        .filter(entries::occurred_at.ge(start))
+        .filter(entries::occurred_at.lt(end))
+        .filter(entries::kind.ne(EntryKind::Event.as_str()))
+        .order(entries::occurred_at.asc())
+        .load::<EntryRow>(conn)?
+        .into_iter()
+        .map(Entry::try_from)
+        .collect()
+}

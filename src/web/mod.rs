@@ -2,6 +2,7 @@
 //! May import `domain`, `store`, `auth`, `api` helpers, `error`, `state`.
 
 pub mod assets;
+pub mod charts;
 pub mod form;
 pub mod pages;
 pub mod widgets;

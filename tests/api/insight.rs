@@ -270,3 +270,96 @@ async fn technique_page_works_as_a_plain_get_form() {
             .contains("How does it feel is required: choose one")
     );
 }
+
+#[actix_web::test]
+async fn trends_count_by_bucket_site_trigger_and_hour_on_local_dates() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "t1@example.com", "client").await;
+    let post = |at: &str, data: serde_json::Value, kind: &str| json!({"kind": kind, "occurred_at": at, "data": data});
+    for body in [
+        post(
+            "2026-05-10T23:30:00+02:00",
+            json!({"body_site": "calf_left", "intensity": 4, "triggers": ["exercise"]}),
+            "episode",
+        ),
+        post(
+            "2026-05-11T07:00:00+02:00",
+            json!({"body_site": "calf_left", "intensity": 8, "triggers": ["exercise", "heat"]}),
+            "episode",
+        ),
+        post(
+            "2026-05-13T14:00:00Z",
+            json!({"body_site": "neck", "intensity": 6}),
+            "episode",
+        ),
+        post(
+            "2026-05-13T09:00:00Z",
+            json!({"volume_ml": 1500}),
+            "hydration",
+        ),
+        post("2026-05-13T10:00:00Z", json!({"minutes": 10}), "stretch"),
+        post(
+            "2026-05-13T11:00:00Z",
+            json!({"mode": "ice", "minutes": 10}),
+            "heat_ice",
+        ),
+    ] {
+        assert_eq!(c.post_json("/api/v1/entries", &body).await.status, 201);
+    }
+    let r = c
+        .get("/api/v1/trends?from=2026-05-04&to=2026-05-17&bucket=week")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["episodes"], 3);
+    assert_eq!(j["series"][0]["start"], "2026-05-04");
+    assert_eq!(
+        j["series"][0]["episodes"], 1,
+        "23:30 on Sunday stays in its own week"
+    );
+    assert_eq!(j["series"][1]["episodes"], 2);
+    assert_eq!(j["series"][1]["mean_intensity"], 7.0);
+    assert_eq!(j["series"][1]["max_intensity"], 8);
+    assert_eq!(j["by_body_site"], json!({"calf_left": 2, "neck": 1}));
+    assert_eq!(j["by_trigger"], json!({"exercise": 2, "heat": 1}));
+    assert_eq!(j["by_hour"][11]["episodes"], 1);
+    assert_eq!(
+        j["totals"],
+        json!({"water_ml": 1500, "stretch_min": 10, "heat": 0, "ice": 1, "massage": 0})
+    );
+    let days = c
+        .get("/api/v1/trends?from=2026-05-10&to=2026-05-13&bucket=day")
+        .await
+        .json();
+    assert_eq!(days["series"].as_array().unwrap().len(), 4);
+    let bad = c
+        .get("/api/v1/trends?from=2026-05-20&to=2026-05-01&bucket=year")
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.json()["fields"]["bucket"].is_string() && bad.json()["fields"]["from"].is_string());
+    let huge = c.get("/api/v1/trends?from=2000-01-01&to=2026-01-01").await;
+    assert_eq!(huge.status, 422);
+}
+
+#[actix_web::test]
+async fn trends_page_shows_svg_charts_with_tables_and_the_heat_map() {
+    let app = spawn_app().await;
+    let mut c = app.client();
+    c.post_form("/demo", &[]).await;
+    let page = c.get("/trends").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("in the last 28 days,"),
+        "period comparison"
+    );
+    assert!(page.body.matches("<svg").count() >= 8, "charts");
+    assert!(page.body.contains("role=\"img\""));
+    assert!(page.body.contains("<table class=\"data\">"));
+    assert!(page.body.contains("Episodes per day, last 6 months"));
+    assert!(page.body.contains("Water per day, last 28 days"));
+    assert!(
+        page.body.contains("not proof of cause"),
+        "self-care effect shown for the demo"
+    );
+    assert!(!page.body.contains("<script>"));
+}

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod insight;
 pub mod journal;
+pub mod trends;
 
 use actix_web::web;
 
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/log/{kind}", web::post().to(journal::post_log_form))
         .route("/timeline", web::get().to(journal::get_timeline))
         .route("/insights", web::get().to(insight::get_insights))
+        .route("/trends", web::get().to(trends::get_trends))
         .route("/technique", web::get().to(insight::get_technique))
         .route("/entries/{id}/edit", web::get().to(journal::get_edit))
         .route("/entries/{id}/edit", web::post().to(journal::post_edit))

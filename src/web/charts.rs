@@ -1,0 +1,301 @@
+//! Server-rendered SVG charts: no JavaScript, a title and description for screen readers, and a
+//! data table beside each chart. All text placed in SVG is escaped here.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use std::fmt::Write;
+
+/// A chart with its accessible text and data table.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// SVG markup built (and escaped) by this module.
+    pub svg: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Escapes text for SVG/HTML.
+pub fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+const W: f64 = 640.0;
+const H: f64 = 240.0;
+const LEFT: f64 = 44.0;
+const BOTTOM: f64 = 40.0;
+const TOP: f64 = 14.0;
+
+fn open(id: &str, title: &str, summary: &str, height: f64) -> String {
+    format!(
+        r#"<svg viewBox="0 0 {W} {height}" role="img" aria-labelledby="{id}-t {id}-d" class="chart" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        esc(title),
+        esc(summary)
+    )
+}
+
+fn nice_max(v: f64) -> f64 {
+    if v <= 0.0 {
+        return 1.0;
+    }
+    let mag = 10f64.powf(v.log10().floor());
+    for step in [1.0, 2.0, 5.0, 10.0] {
+        if v <= step * mag {
+            return step * mag;
+        }
+    }
+    10.0 * mag
+}
+
+/// A vertical bar chart; `line` draws a labelled reference line (e.g. the 2 L target).
+#[allow(clippy::too_many_arguments)]
+pub fn bars(
+    id: &str,
+    title: &str,
+    summary: &str,
+    labels: &[String],
+    values: &[f64],
+    y_label: &str,
+    line: Option<(f64, &str)>,
+    table: (Vec<String>, Vec<Vec<String>>),
+) -> Chart {
+    let mut svg = open(id, title, summary, H);
+    let max = nice_max(
+        values
+            .iter()
+            .copied()
+            .fold(line.map(|l| l.0).unwrap_or(0.0), f64::max),
+    );
+    let plot_w = W - LEFT - 8.0;
+    let plot_h = H - TOP - BOTTOM;
+    let n = values.len().max(1) as f64;
+    let slot = plot_w / n;
+    let y = |v: f64| TOP + plot_h - v / max * plot_h;
+    for k in 0..=4 {
+        let v = max * f64::from(k) / 4.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5d8d4"/><text x="{}" y="{:.1}" text-anchor="end" font-size="11" fill="#4a524e">{}</text>"##,
+            W - 8.0,
+            LEFT - 4.0,
+            y(v) + 4.0,
+            if max >= 10.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            },
+            y = y(v)
+        );
+    }
+    let every = (n / 12.0).ceil().max(1.0) as usize;
+    for (i, v) in values.iter().enumerate() {
+        let x = LEFT + slot * i as f64 + slot * 0.15;
+        let h = v / max * plot_h;
+        let label = labels.get(i).map(String::as_str).unwrap_or("");
+        let _ = write!(
+            svg,
+            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="#2f5d50"><title>{}: {}</title></rect>"##,
+            TOP + plot_h - h,
+            slot * 0.7,
+            esc(label),
+            if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        );
+        if i % every == 0 {
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11" fill="#4a524e">{}</text>"##,
+                x + slot * 0.35,
+                H - BOTTOM + 14.0,
+                esc(label)
+            );
+        }
+    }
+    if let Some((v, name)) = line {
+        let _ = write!(
+            svg,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#a3261b" stroke-dasharray="6 4" stroke-width="2"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#a3261b">{}</text>"##,
+            W - 8.0,
+            W - 10.0,
+            y(v) - 4.0,
+            esc(name),
+            y = y(v)
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle" font-size="11" fill="#4a524e">{}</text></svg>"##,
+        TOP + plot_h / 2.0,
+        TOP + plot_h / 2.0,
+        esc(y_label)
+    );
+    Chart {
+        id: id.into(),
+        title: title.into(),
+        summary: summary.into(),
+        svg,
+        columns: table.0,
+        rows: table.1,
+    }
+}
+
+/// A horizontal bar chart of named counts (body sites, triggers).
+pub fn hbars(id: &str, title: &str, summary: &str, items: &[(String, u32)], what: &str) -> Chart {
+    let row_h = 26.0;
+    let height = (items.len().max(1) as f64) * row_h + 10.0;
+    let mut svg = open(id, title, summary, height);
+    let max = f64::from(items.iter().map(|i| i.1).max().unwrap_or(1).max(1));
+    let label_w = 190.0;
+    for (i, (name, n)) in items.iter().enumerate() {
+        let y = 5.0 + row_h * i as f64;
+        let w = f64::from(*n) / max * (W - label_w - 50.0);
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="13" fill="#1b1f1d">{}</text><rect x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="#2f5d50"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#1b1f1d">{n}</text>"##,
+            label_w - 8.0,
+            y + row_h * 0.6,
+            esc(name),
+            row_h * 0.7,
+            label_w + w + 6.0,
+            y + row_h * 0.6
+        );
+    }
+    svg.push_str("</svg>");
+    let rows = items
+        .iter()
+        .map(|(n, c)| vec![n.clone(), c.to_string()])
+        .collect();
+    Chart {
+        id: id.into(),
+        title: title.into(),
+        summary: summary.into(),
+        svg,
+        columns: vec!["".into(), what.into()],
+        rows,
+    }
+}
+
+/// A calendar heat map: one square per day, weeks as columns (Monday on top).
+pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) -> Chart {
+    let cell = 14.0;
+    let Some(first) = days.first().map(|d| d.0) else {
+        return Chart {
+            id: id.into(),
+            title: title.into(),
+            summary: summary.into(),
+            svg: String::new(),
+            columns: vec![],
+            rows: vec![],
+        };
+    };
+    let start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
+    let weeks = ((days.last().map(|d| d.0).unwrap_or(first) - start).num_days() / 7 + 1) as f64;
+    let height = 7.0 * cell + 30.0;
+    let mut svg = format!(
+        r#"<svg viewBox="0 0 {:.0} {height}" role="img" aria-labelledby="{id}-t {id}-d" class="chart heatmap" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        30.0 + weeks * cell + 4.0,
+        esc(title),
+        esc(summary)
+    );
+    for (row, name) in [(0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")] {
+        let _ = write!(
+            svg,
+            r##"<text x="0" y="{:.1}" font-size="10" fill="#4a524e">{name}</text>"##,
+            f64::from(row) * cell + cell * 0.8
+        );
+    }
+    let shade = |n: u32| match n {
+        0 => "#e9ece8",
+        1 => "#c6a88f",
+        2 => "#b0714a",
+        _ => "#7a2e0e",
+    };
+    for (d, n) in days {
+        let col = ((*d - start).num_days() / 7) as f64;
+        let row = f64::from(d.weekday().num_days_from_monday());
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"><title>{}: {}</title></rect>"##,
+            30.0 + col * cell,
+            row * cell,
+            cell - 2.0,
+            cell - 2.0,
+            shade(*n),
+            d.format("%a %-d %b %Y"),
+            if *n == 1 {
+                "1 episode".to_string()
+            } else {
+                format!("{n} episodes")
+            }
+        );
+        if d.day() == 1 {
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#4a524e">{}</text>"##,
+                30.0 + col * cell,
+                7.0 * cell + 14.0,
+                d.format("%b")
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    let mut by_month: Vec<(String, u32)> = Vec::new();
+    for (d, n) in days {
+        let key = d.format("%B %Y").to_string();
+        match by_month.last_mut() {
+            Some((k, total)) if *k == key => *total += n,
+            _ => by_month.push((key, *n)),
+        }
+    }
+    let rows = by_month
+        .into_iter()
+        .map(|(m, n)| vec![m, n.to_string()])
+        .collect();
+    Chart {
+        id: id.into(),
+        title: title.into(),
+        summary: summary.into(),
+        svg,
+        columns: vec!["Month".into(), "Episodes".into()],
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_escaped_and_the_chart_is_labelled_for_screen_readers() {
+        let c = bars(
+            "x",
+            "Water <per> day",
+            "s & t",
+            &["a<b".into()],
+            &[3.0],
+            "ml",
+            Some((2.0, "2 L")),
+            (vec![], vec![]),
+        );
+        assert!(c.svg.contains("aria-labelledby=\"x-t x-d\""));
+        assert!(c.svg.contains("Water &lt;per&gt; day"));
+        assert!(c.svg.contains("a&lt;b"));
+        assert!(!c.svg.contains("a<b"));
+        assert!(c.svg.contains("2 L"));
+    }
+
+    #[test]
+    fn nice_axis_maxima_round_up() {
+        assert_eq!(nice_max(7.0), 10.0);
+        assert_eq!(nice_max(2300.0), 5000.0);
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(1.5), 2.0);
+    }
+}

@@ -24,10 +24,10 @@ pub fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-const W: f64 = 640.0;
-const H: f64 = 240.0;
-const LEFT: f64 = 44.0;
-const BOTTOM: f64 = 40.0;
+const W: f64 = 400.0;
+const H: f64 = 200.0;
+const LEFT: f64 = 40.0;
+const BOTTOM: f64 = 30.0;
 const TOP: f64 = 14.0;
 
 fn open(id: &str, title: &str, summary: &str, height: f64) -> String {
@@ -38,17 +38,19 @@ fn open(id: &str, title: &str, summary: &str, height: f64) -> String {
     )
 }
 
+/// The axis maximum: four equal ticks of 1, 2 or 5 times a power of ten (at least 4 for counts).
 fn nice_max(v: f64) -> f64 {
     if v <= 0.0 {
-        return 1.0;
+        return 4.0;
     }
-    let mag = 10f64.powf(v.log10().floor());
-    for step in [1.0, 2.0, 5.0, 10.0] {
-        if v <= step * mag {
-            return step * mag;
-        }
-    }
-    10.0 * mag
+    let raw = v / 4.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    (step * 4.0).max(4.0)
 }
 
 /// A vertical bar chart; `line` draws a labelled reference line (e.g. the 2 L target).
@@ -79,7 +81,7 @@ pub fn bars(
         let v = max * f64::from(k) / 4.0;
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5d8d4"/><text x="{}" y="{:.1}" text-anchor="end" font-size="11" fill="#4a524e">{}</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5d8d4"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#4a524e">{}</text>"##,
             W - 8.0,
             LEFT - 4.0,
             y(v) + 4.0,
@@ -91,7 +93,7 @@ pub fn bars(
             y = y(v)
         );
     }
-    let every = (n / 12.0).ceil().max(1.0) as usize;
+    let every = (n / 7.0).ceil().max(1.0) as usize;
     for (i, v) in values.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.15;
         let h = v / max * plot_h;
@@ -111,7 +113,7 @@ pub fn bars(
         if i % every == 0 {
             let _ = write!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="11" fill="#4a524e">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#4a524e">{}</text>"##,
                 x + slot * 0.35,
                 H - BOTTOM + 14.0,
                 esc(label)
@@ -131,7 +133,7 @@ pub fn bars(
     }
     let _ = write!(
         svg,
-        r##"<text x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle" font-size="11" fill="#4a524e">{}</text></svg>"##,
+        r##"<text x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle" font-size="12" fill="#4a524e">{}</text></svg>"##,
         TOP + plot_h / 2.0,
         TOP + plot_h / 2.0,
         esc(y_label)
@@ -148,17 +150,17 @@ pub fn bars(
 
 /// A horizontal bar chart of named counts (body sites, triggers).
 pub fn hbars(id: &str, title: &str, summary: &str, items: &[(String, u32)], what: &str) -> Chart {
-    let row_h = 26.0;
+    let row_h = 22.0;
     let height = (items.len().max(1) as f64) * row_h + 10.0;
     let mut svg = open(id, title, summary, height);
     let max = f64::from(items.iter().map(|i| i.1).max().unwrap_or(1).max(1));
-    let label_w = 190.0;
+    let label_w = 130.0;
     for (i, (name, n)) in items.iter().enumerate() {
         let y = 5.0 + row_h * i as f64;
         let w = f64::from(*n) / max * (W - label_w - 50.0);
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="13" fill="#1b1f1d">{}</text><rect x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="#2f5d50"/><text x="{:.1}" y="{:.1}" font-size="13" fill="#1b1f1d">{n}</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" fill="#1b1f1d">{}</text><rect x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="#2f5d50"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#1b1f1d">{n}</text>"##,
             label_w - 8.0,
             y + row_h * 0.6,
             esc(name),
@@ -293,9 +295,10 @@ mod tests {
 
     #[test]
     fn nice_axis_maxima_round_up() {
-        assert_eq!(nice_max(7.0), 10.0);
-        assert_eq!(nice_max(2300.0), 5000.0);
-        assert_eq!(nice_max(0.0), 1.0);
-        assert_eq!(nice_max(1.5), 2.0);
+        assert_eq!(nice_max(5.0), 8.0);
+        assert_eq!(nice_max(7.5), 8.0);
+        assert_eq!(nice_max(2300.0), 4000.0);
+        assert_eq!(nice_max(0.0), 4.0);
+        assert_eq!(nice_max(1.0), 4.0);
     }
 }

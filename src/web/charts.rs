@@ -85,7 +85,7 @@ pub fn bars(
             W - 8.0,
             LEFT - 4.0,
             y(v) + 4.0,
-            if max >= 10.0 {
+            if v.fract() == 0.0 {
                 format!("{v:.0}")
             } else {
                 format!("{v:.1}")

@@ -363,3 +363,60 @@ async fn trends_page_shows_svg_charts_with_tables_and_the_heat_map() {
     );
     assert!(!page.body.contains("<script>"));
 }
+
+#[actix_web::test]
+async fn settings_page_overrides_thresholds_within_bounds_and_keeps_typed_values_on_error() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "t2@example.com", "client").await;
+    let page = c.get("/settings").await;
+    assert!(page.body.contains("Suggestion thresholds"));
+    assert!(
+        page.body
+            .contains("name=\"hydration_target_ml\" value=\"2000\" min=\"1500\" max=\"4000\""),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("name=\"long_cramp_seconds\""),
+        "red-flag thresholds are not offered"
+    );
+    let bad = c
+        .post_form(
+            "/settings/thresholds",
+            &[("hydration_target_ml", "9000"), ("stretch_gap_dates", "4")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.body
+            .contains("must be a whole number from 1500 to 4000")
+    );
+    assert!(bad.body.contains("value=\"9000\""), "typed value kept");
+    let ok = c
+        .post_form(
+            "/settings/thresholds",
+            &[("hydration_target_ml", "2500"), ("stretch_gap_dates", "3")],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    let mut api = app.client();
+    let t = api
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"email": "t2@example.com", "password": PASSWORD}),
+        )
+        .await;
+    api.bearer = Some(t.json()["access_token"].as_str().unwrap().to_string());
+    assert_eq!(
+        api.get("/api/v1/profile").await.json()["thresholds"],
+        json!({"hydration_target_ml": 2500}),
+        "defaults are not stored"
+    );
+    c.post_form("/settings", &[("display_name", "T2"), ("timezone", "")])
+        .await;
+    assert_eq!(
+        api.get("/api/v1/profile").await.json()["thresholds"],
+        json!({"hydration_target_ml": 2500}),
+        "saving the profile keeps them"
+    );
+}

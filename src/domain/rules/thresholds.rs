@@ -4,11 +4,11 @@
 use crate::domain::fields::FieldErrors;
 
 macro_rules! thresholds {
-    ($($(#[$doc:meta])* $name:ident = $default:expr, $min:expr, $max:expr, $over:expr;)+) => {
+    ($(#[doc = $doc:literal] $name:ident = $default:expr, $min:expr, $max:expr, $over:expr;)+) => {
         /// Rule thresholds (whole numbers; ratios in percent).
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct Thresholds {
-            $($(#[$doc])* pub $name: i64,)+
+            $(#[doc = $doc] pub $name: i64,)+
         }
 
         impl Default for Thresholds {
@@ -25,11 +25,13 @@ macro_rules! thresholds {
             pub min: i64,
             pub max: i64,
             pub overridable: bool,
+            /// What it means, for people.
+            pub label: &'static str,
         }
 
         /// Every threshold, in catalogue order.
         pub const SPECS: &[Spec] = &[
-            $(Spec { name: stringify!($name), default: $default, min: $min, max: $max, overridable: $over },)+
+            $(Spec { name: stringify!($name), default: $default, min: $min, max: $max, overridable: $over, label: $doc.trim_ascii() },)+
         ];
 
         impl Thresholds {

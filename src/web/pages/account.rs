@@ -7,6 +7,7 @@ use crate::auth::extract::{SESSION_COOKIE, WebUser};
 use crate::auth::password;
 use crate::domain::fields::{FieldErrors, FormFields};
 use crate::domain::profile::{Caution, Role, check_password, parse_profile, parse_registration};
+use crate::domain::rules::thresholds::{SPECS, Thresholds};
 use crate::domain::time::timezone_names;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -58,6 +59,8 @@ struct SettingsPage {
     profile_summary: Vec<SummaryItem>,
     password_fields: Vec<Widget>,
     password_summary: Vec<SummaryItem>,
+    threshold_fields: Vec<Widget>,
+    threshold_summary: Vec<SummaryItem>,
 }
 
 /// Only same-site relative paths are followed after login.
@@ -323,22 +326,81 @@ fn profile_values(user: &crate::store::rows::User) -> FormFields {
     v
 }
 
+/// Current threshold values (overrides, else defaults) as form values.
+fn threshold_values(user: &crate::store::rows::User) -> FormFields {
+    let t = Thresholds::from_stored(&user.thresholds);
+    let mut v = FormFields::default();
+    for spec in SPECS.iter().filter(|s| s.overridable) {
+        v.set(
+            spec.name,
+            t.get(spec.name).unwrap_or(spec.default).to_string(),
+        );
+    }
+    v
+}
+
+/// Threshold errors arrive keyed `thresholds.<name>`; the form's fields are the plain names.
+fn plain_threshold_errors(errors: &FieldErrors) -> FieldErrors {
+    FieldErrors(
+        errors
+            .0
+            .iter()
+            .map(|(k, v)| (k.trim_start_matches("thresholds.").to_string(), v.clone()))
+            .collect(),
+    )
+}
+
+fn threshold_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
+    let plain = plain_threshold_errors(errors);
+    let b = WidgetBuilder::new(values, &plain);
+    SPECS
+        .iter()
+        .filter(|s| s.overridable)
+        .map(|s| {
+            b.number(s.name, s.label, s.min, s.max).hint(&format!(
+                "Default {}; allowed {} to {}.",
+                s.default, s.min, s.max
+            ))
+        })
+        .collect()
+}
+
+struct SettingsForms<'a> {
+    profile: (&'a FormFields, FieldErrors),
+    password: FieldErrors,
+    thresholds: (&'a FormFields, FieldErrors),
+}
+
 fn settings_page(
     csrf: &CsrfToken,
     a: &crate::auth::extract::Authenticated,
     notice: Option<String>,
-    profile: (&FormFields, FieldErrors),
-    password: FieldErrors,
+    forms: SettingsForms<'_>,
 ) -> SettingsPage {
-    let profile_fields = profile_fields(profile.0, &profile.1);
-    let password_fields = password_fields(&FormFields::default(), &password);
+    let profile_fields = profile_fields(forms.profile.0, &forms.profile.1);
+    let password_fields = password_fields(&FormFields::default(), &forms.password);
+    let threshold_fields = threshold_fields(forms.thresholds.0, &forms.thresholds.1);
     SettingsPage {
         layout: Layout::new("Settings", "settings", csrf, Some(a)),
         notice,
-        profile_summary: summary(&profile_fields, &profile.1),
+        profile_summary: summary(&profile_fields, &forms.profile.1),
         profile_fields,
-        password_summary: summary(&password_fields, &password),
+        password_summary: summary(&password_fields, &forms.password),
         password_fields,
+        threshold_summary: summary(
+            &threshold_fields,
+            &plain_threshold_errors(&forms.thresholds.1),
+        ),
+        threshold_fields,
+    }
+}
+
+/// The settings page with every form showing stored values and no errors.
+fn fresh_forms<'a>(profile: &'a FormFields, thresholds: &'a FormFields) -> SettingsForms<'a> {
+    SettingsForms {
+        profile: (profile, FieldErrors::default()),
+        password: FieldErrors::default(),
+        thresholds: (thresholds, FieldErrors::default()),
     }
 }
 
@@ -353,18 +415,14 @@ pub async fn get_settings(
         Some("password") => {
             Some("Password changed. Other devices have been logged out.".to_string())
         }
+        Some("thresholds") => Some("Suggestion thresholds saved.".to_string()),
         _ => None,
     };
     let values = profile_values(&a.user);
+    let thresholds = threshold_values(&a.user);
     render(
         StatusCode::OK,
-        &settings_page(
-            &csrf,
-            &a,
-            notice,
-            (&values, FieldErrors::default()),
-            FieldErrors::default(),
-        ),
+        &settings_page(&csrf, &a, notice, fresh_forms(&values, &thresholds)),
     )
 }
 
@@ -388,7 +446,16 @@ pub async fn post_settings(
         }
         Err(errors) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &settings_page(&csrf, &a, None, (&form, errors), FieldErrors::default()),
+            &settings_page(
+                &csrf,
+                &a,
+                None,
+                SettingsForms {
+                    profile: (&form, errors),
+                    password: FieldErrors::default(),
+                    thresholds: (&threshold_values(&a.user), FieldErrors::default()),
+                },
+            ),
         ),
     }
 }
@@ -420,7 +487,15 @@ pub async fn post_password(
         let values = profile_values(&a.user);
         return render(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &settings_page(&csrf, &a, None, (&values, FieldErrors::default()), errors),
+            &settings_page(
+                &csrf,
+                &a,
+                None,
+                SettingsForms {
+                    password: errors,
+                    ..fresh_forms(&values, &threshold_values(&a.user))
+                },
+            ),
         );
     }
     let new_hash = cpu(move || password::hash(&new)).await??;
@@ -430,4 +505,61 @@ pub async fn post_password(
         .write(move |c| users::set_password(c, uid, new_hash, now))
         .await?;
     Ok(sign_in(&state, &user, "/settings?done=password").await?)
+}
+
+/// `POST /settings/thresholds`: overrides within safe bounds; values equal to the default are not stored.
+pub async fn post_thresholds(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebUser(a): WebUser,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let mut overrides = serde_json::Map::new();
+    let mut errors = FieldErrors::default();
+    for spec in SPECS.iter().filter(|s| s.overridable) {
+        match form.get(spec.name).map(str::trim).filter(|v| !v.is_empty()) {
+            None => {}
+            Some(raw) => match raw.parse::<i64>() {
+                Ok(v) if v == spec.default => {}
+                Ok(v) => {
+                    overrides.insert(spec.name.to_string(), v.into());
+                }
+                Err(_) => errors.add(
+                    &format!("thresholds.{}", spec.name),
+                    format!("must be a whole number from {} to {}", spec.min, spec.max),
+                ),
+            },
+        }
+    }
+    if let Err(e) = Thresholds::with_overrides(&overrides) {
+        errors.merge(e);
+    }
+    if !errors.is_empty() {
+        let values = profile_values(&a.user);
+        return render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &settings_page(
+                &csrf,
+                &a,
+                None,
+                SettingsForms {
+                    thresholds: (&form, errors),
+                    ..fresh_forms(&values, &form)
+                },
+            ),
+        );
+    }
+    let uid = a.user.id;
+    let now = state.now();
+    let update = crate::domain::profile::ProfileUpdate {
+        display_name: a.user.display_name.clone(),
+        timezone: a.user.timezone.clone(),
+        cautions: a.user.cautions.clone(),
+        thresholds: overrides,
+    };
+    state
+        .db
+        .write(move |c| users::update_profile(c, uid, &update, now))
+        .await?;
+    Ok(see_other("/settings?done=thresholds"))
 }

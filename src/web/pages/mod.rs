@@ -33,5 +33,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/demo", web::post().to(account::post_demo))
         .route("/settings", web::get().to(account::get_settings))
         .route("/settings", web::post().to(account::post_settings))
-        .route("/settings/password", web::post().to(account::post_password));
+        .route("/settings/password", web::post().to(account::post_password))
+        .route(
+            "/settings/thresholds",
+            web::post().to(account::post_thresholds),
+        );
 }

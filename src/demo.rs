@@ -37,8 +37,14 @@ impl Rng {
 
 /// Six months of entries ending at `now`, plus an upcoming event.
 pub fn demo_entries(now: DateTime<Utc>) -> Vec<NewEntry> {
+    history(now, 182, 0x5eed_cafe_f00d_1234)
+}
+
+/// `days` days of realistic entries ending at `now` (reproducible for a given `seed`), plus an
+/// upcoming event. Used by the demo and by the benchmarks.
+pub fn history(now: DateTime<Utc>, days: i64, seed: u64) -> Vec<NewEntry> {
     let zone = LocalZone::pick(Some(DEMO_TZ), None);
-    let mut rng = Rng(0x5eed_cafe_f00d_1234);
+    let mut rng = Rng(seed.max(1));
     let mut out = Vec::new();
     let today = zone.at(now).date_naive();
     let at = |day: chrono::NaiveDate, h: u32, m: u32| {
@@ -66,7 +72,7 @@ pub fn demo_entries(now: DateTime<Utc>) -> Vec<NewEntry> {
         BodySite::LowerBack,
         BodySite::FootRight,
     ];
-    for back in (0..182).rev() {
+    for back in (0..days).rev() {
         let day = today - Duration::days(back);
         // Spasms get more frequent in the last two months (a worsening the rules can find).
         let episode_chance = if back < 60 { 45 } else { 25 };

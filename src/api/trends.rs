@@ -53,7 +53,7 @@ pub async fn trends_for(
     let uid = user.id;
     let list = state
         .db
-        .read(move |c| entries::in_local_range(c, uid, from, to))
+        .read(move |c| entries::in_local_range(c, uid, from, to, None))
         .await?;
     Ok((compute(&list, from, to, bucket), list))
 }

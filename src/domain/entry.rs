@@ -388,16 +388,16 @@ impl EntryData {
         v.unwrap_or(serde_json::Value::Null)
     }
 
-    /// Rebuilds stored data (written by `to_json`, so trusted).
-    pub fn from_json(kind: EntryKind, v: serde_json::Value) -> Result<Self, serde_json::Error> {
+    /// Rebuilds stored data straight from its JSON text (no intermediate value).
+    pub fn from_json_str(kind: EntryKind, s: &str) -> Result<Self, serde_json::Error> {
         Ok(match kind {
-            EntryKind::Episode => EntryData::Episode(serde_json::from_value(v)?),
-            EntryKind::Hydration => EntryData::Hydration(serde_json::from_value(v)?),
-            EntryKind::HeatIce => EntryData::HeatIce(serde_json::from_value(v)?),
-            EntryKind::Stretch => EntryData::Stretch(serde_json::from_value(v)?),
-            EntryKind::Massage => EntryData::Massage(serde_json::from_value(v)?),
-            EntryKind::Condition => EntryData::Condition(serde_json::from_value(v)?),
-            EntryKind::Event => EntryData::Event(serde_json::from_value(v)?),
+            EntryKind::Episode => EntryData::Episode(serde_json::from_str(s)?),
+            EntryKind::Hydration => EntryData::Hydration(serde_json::from_str(s)?),
+            EntryKind::HeatIce => EntryData::HeatIce(serde_json::from_str(s)?),
+            EntryKind::Stretch => EntryData::Stretch(serde_json::from_str(s)?),
+            EntryKind::Massage => EntryData::Massage(serde_json::from_str(s)?),
+            EntryKind::Condition => EntryData::Condition(serde_json::from_str(s)?),
+            EntryKind::Event => EntryData::Event(serde_json::from_str(s)?),
         })
     }
 

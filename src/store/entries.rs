@@ -378,13 +378,14 @@ pub fn for_insight(
     rows.into_iter().map(Entry::try_from).collect()
 }
 
-/// Live entries whose own local date may fall in `from..=to` (the caller filters by local date;
-/// offsets reach at most 14 hours either side of UTC).
+/// Live entries whose own local date may fall in `from..=to`, optionally of one kind only (the
+/// caller filters by local date; offsets reach at most 14 hours either side of UTC).
 pub fn in_local_range(
     conn: &mut DbConn,
     user: UserId,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
+    only: Option<EntryKind>,
 ) -> Result<Vec<Entry>, AppError> {
     let start = (from - chrono::Duration::days(1))
         .and_hms_opt(0, 0, 0)
@@ -392,13 +393,17 @@ pub fn in_local_range(
     let end = (to + chrono::Duration::days(2))
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default();
-    entries::table
+    let mut q = entries::table
         .filter(entries::user_id.eq(user.to_string()))
         .filter(entries::deleted.eq(false))
         .filter(entries::occurred_at.ge(start))
         .filter(entries::occurred_at.lt(end))
         .filter(entries::kind.ne(EntryKind::Event.as_str()))
-        .order(entries::occurred_at.asc())
+        .into_boxed();
+    if let Some(k) = only {
+        q = q.filter(entries::kind.eq(k.as_str()));
+    }
+    q.order(entries::occurred_at.asc())
         .load::<EntryRow>(conn)?
         .into_iter()
         .map(Entry::try_from)

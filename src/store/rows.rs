@@ -103,11 +103,10 @@ impl TryFrom<EntryRow> for Entry {
     fn try_from(r: EntryRow) -> Result<Self, AppError> {
         let bad = |what: &str| AppError::Unexpected(anyhow::anyhow!("stored entry has bad {what}"));
         let kind = EntryKind::parse(&r.kind).ok_or_else(|| bad("kind"))?;
-        let json: serde_json::Value = serde_json::from_str(&r.data).map_err(|_| bad("data"))?;
         Ok(Entry {
             id: EntryId::parse(&r.id).ok_or_else(|| bad("id"))?,
             occurred_at: join_local(r.occurred_at, r.utc_offset_min)?,
-            data: EntryData::from_json(kind, json).map_err(|_| bad("data"))?,
+            data: EntryData::from_json_str(kind, &r.data).map_err(|_| bad("data"))?,
             version: r.version,
             deleted: r.deleted,
             seq: r.seq,

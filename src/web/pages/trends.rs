@@ -1,13 +1,15 @@
 //! `/trends`: charts of the last weeks and months, a calendar heat map, and self-care effect.
 
-use crate::api::trends::{today_for, trends_for};
+use crate::api::trends::today_for;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::extract::WebClient;
 use crate::domain::effect;
+use crate::domain::entry::EntryKind;
 use crate::domain::fields::Choice;
 use crate::domain::rules::Thresholds;
 use crate::domain::trends::{Bucket, compare_periods, compute};
 use crate::state::AppState;
+use crate::store::entries;
 use crate::web::charts::{Chart, bars, hbars, heatmap};
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
@@ -40,7 +42,29 @@ pub async fn get_trends(
         let back = today - Duration::days(334);
         NaiveDate::from_ymd_opt(back.year(), back.month(), 1).unwrap_or(back)
     };
-    let (monthly, list) = trends_for(&state, &a.user, month_from, today, Bucket::Month).await?;
+    // Every kind for the last 13 weeks (weekly charts, water, self-care effect); older months
+    // need episodes only, which keeps a long journal cheap to chart.
+    let recent_from = (today - Duration::days(effect::DAYS + 2))
+        .min(Bucket::Week.start(today) - Duration::weeks(11));
+    let uid = a.user.id;
+    let list = state
+        .db
+        .read(move |c| {
+            let mut older = entries::in_local_range(
+                c,
+                uid,
+                month_from,
+                recent_from - Duration::days(1),
+                Some(EntryKind::Episode),
+            )?;
+            older.retain(|e| e.occurred_at.date_naive() < recent_from);
+            let mut recent = entries::in_local_range(c, uid, recent_from, today, None)?;
+            recent.retain(|e| e.occurred_at.date_naive() >= recent_from);
+            older.extend(recent);
+            Ok(older)
+        })
+        .await?;
+    let monthly = compute(&list, month_from, today, Bucket::Month);
     let week_from = Bucket::Week.start(today) - Duration::weeks(11);
     let weekly = compute(&list, week_from, today, Bucket::Week);
     let (recent, earlier) = compare_periods(&list, today, 28);

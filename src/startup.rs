@@ -63,6 +63,8 @@ impl Application {
             keys: TokenKeys::new(&settings.jwt_secret),
             db,
             settings: settings.clone(),
+            clock: crate::state::Clock::default(),
+            redeem_limits: std::sync::Arc::new(crate::state::RedeemLimits::default()),
         };
         let data = web::Data::new(state.clone());
         let secure = web::Data::new(SecureCookies(settings.secure_cookies));

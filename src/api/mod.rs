@@ -6,6 +6,7 @@ pub mod dto;
 pub mod entries;
 pub mod insight;
 pub mod profile;
+pub mod shares;
 pub mod trends;
 
 use crate::error::AppError;
@@ -56,6 +57,8 @@ async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {
 
 /// Registers every `/api/v1` route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // Registered before the /api/v1 scope, whose default service answers 404 for the rest.
+    shares::configure(cfg);
     cfg.service(
         web::scope("/api/v1")
             .route("/auth/register", web::post().to(auth::post_register))

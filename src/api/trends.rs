@@ -120,6 +120,15 @@ pub async fn get_trends(
     ApiClient(user): ApiClient,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
+    respond(&state, &user, &q).await
+}
+
+/// Answers a trends query for `user` (the client, or a client a therapist may read).
+pub async fn respond(
+    state: &AppState,
+    user: &User,
+    q: &HashMap<String, String>,
+) -> Result<HttpResponse, AppError> {
     let mut errors = FieldErrors::default();
     let bucket = match q.get("bucket").filter(|s| !s.is_empty()) {
         None => Bucket::Week,
@@ -128,8 +137,8 @@ pub async fn get_trends(
             Bucket::Week
         }),
     };
-    let to = date_param(&q, "to", &mut errors).unwrap_or_else(|| today_for(&user, state.now()));
-    let from = date_param(&q, "from", &mut errors).unwrap_or(to - Duration::days(83));
+    let to = date_param(q, "to", &mut errors).unwrap_or_else(|| today_for(user, state.now()));
+    let from = date_param(q, "from", &mut errors).unwrap_or(to - Duration::days(83));
     if from > to {
         errors.add("from", "must not be after to");
     } else if (to - from).num_days() > MAX_DAYS {
@@ -141,6 +150,6 @@ pub async fn get_trends(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    let (t, _) = trends_for(&state, &user, from, to, bucket).await?;
+    let (t, _) = trends_for(state, user, from, to, bucket).await?;
     Ok(HttpResponse::Ok().json(trends_json(&t)))
 }

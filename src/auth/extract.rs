@@ -190,3 +190,45 @@ impl FromRequest for WebClient {
         })
     }
 }
+
+/// An API user who is a therapist; clients get 403.
+#[derive(Clone, Debug)]
+pub struct ApiTherapist(pub Authenticated);
+
+impl FromRequest for ApiTherapist {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
+        let fut = ApiUser::from_request(req, p);
+        Box::pin(async move {
+            let ApiUser(a) = fut.await?;
+            if a.user.role == Role::Therapist {
+                Ok(ApiTherapist(a))
+            } else {
+                Err(AppError::Forbidden("Only therapist accounts can do this."))
+            }
+        })
+    }
+}
+
+/// A browser user who is a therapist.
+#[derive(Clone, Debug)]
+pub struct WebTherapist(pub Authenticated);
+
+impl FromRequest for WebTherapist {
+    type Error = PageAuthError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
+    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
+        let fut = WebUser::from_request(req, p);
+        Box::pin(async move {
+            let WebUser(a) = fut.await?;
+            if a.user.role == Role::Therapist {
+                Ok(WebTherapist(a))
+            } else {
+                Err(PageAuthError::Other(
+                    AppError::Forbidden("This page is for therapist accounts.").into(),
+                ))
+            }
+        })
+    }
+}

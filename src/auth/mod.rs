@@ -2,6 +2,7 @@
 //! cookies, CSRF tokens, and the request extractors that check them in one place.
 //! May import `domain`, `store`, `error` and `config`; never `web` or `api`.
 
+pub mod access;
 pub mod csrf;
 pub mod extract;
 pub mod password;

@@ -7,6 +7,7 @@ pub mod fields;
 pub mod ids;
 pub mod profile;
 pub mod rules;
+pub mod share;
 pub mod technique;
 pub mod time;
 pub mod trends;

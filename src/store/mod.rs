@@ -2,9 +2,11 @@
 //! May import `domain` and `error`; never `web`, `api` or `auth`.
 
 pub mod entries;
+pub mod notes;
 pub mod rows;
 pub mod schema;
 pub mod server_keys;
+pub mod shares;
 pub mod users;
 
 use crate::config::DatabaseUrl;

@@ -56,4 +56,66 @@ diesel::table! {
     }
 }
 
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, entries, server_keys);
+diesel::table! {
+    shares (id) {
+        id -> Text,
+        client_id -> Text,
+        code_hash -> Text,
+        scope -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        redeemed_by -> Nullable<Text>,
+        redeemed_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        last_access_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> Text,
+        client_id -> Text,
+        therapist_id -> Text,
+        at -> Timestamp,
+        action -> Text,
+        resource -> Text,
+    }
+}
+
+diesel::table! {
+    notes (id) {
+        id -> Text,
+        client_id -> Text,
+        therapist_id -> Text,
+        session_entry_id -> Nullable<Text>,
+        subjective -> Text,
+        objective -> Text,
+        assessment -> Text,
+        plan -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        finalized_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    note_addenda (id) {
+        id -> Text,
+        note_id -> Text,
+        therapist_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    entries,
+    server_keys,
+    shares,
+    access_log,
+    notes,
+    note_addenda
+);

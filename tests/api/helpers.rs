@@ -267,6 +267,20 @@ pub async fn register(app: &TestApp, email: &str, role: &str) -> String {
     r.json()["user_id"].as_str().unwrap().to_string()
 }
 
+/// A fresh bearer token for an existing account (e.g. after moving the clock on).
+pub async fn api_login(app: &TestApp, email: &str) -> Client {
+    let mut c = app.client();
+    let r = c
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    c.bearer = Some(r.json()["access_token"].as_str().unwrap().to_string());
+    c
+}
+
 /// A client with a bearer token for a newly registered account.
 pub async fn api_user(app: &TestApp, email: &str, role: &str) -> Client {
     register(app, email, role).await;

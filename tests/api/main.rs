@@ -7,4 +7,5 @@ mod helpers;
 mod insight;
 mod pages;
 mod security;
+mod sharing;
 mod store;

@@ -409,3 +409,26 @@ pub fn in_local_range(
         .map(Entry::try_from)
         .collect()
 }
+
+/// The insight entries (last 90 days and future events) of many users in one query, for the
+/// therapist dashboard (no query per client).
+pub fn for_insight_many(
+    conn: &mut DbConn,
+    users: &[UserId],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, AppError> {
+    let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
+    let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+    let rows = entries::table
+        .filter(entries::user_id.eq_any(&ids))
+        .filter(entries::deleted.eq(false))
+        .filter(entries::occurred_at.gt(since))
+        .load::<EntryRow>(conn)?;
+    let mut out: std::collections::HashMap<UserId, Vec<Entry>> = std::collections::HashMap::new();
+    for r in rows {
+        if let Some(uid) = UserId::parse(&r.user_id) {
+            out.entry(uid).or_default().push(Entry::try_from(r)?);
+        }
+    }
+    Ok(out)
+}

@@ -294,3 +294,17 @@ pub fn access_log_of(
         )
         .collect())
 }
+
+/// Records one read per client (e.g. the therapist dashboard), in one transaction.
+pub fn record_reads(
+    conn: &mut DbConn,
+    clients: &[UserId],
+    therapist: UserId,
+    resource: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for c in clients {
+        record_access(conn, *c, therapist, "read", resource, now)?;
+    }
+    Ok(())
+}

@@ -49,6 +49,14 @@ impl Layout {
         }
     }
 
+    /// The frame for a page shown to `user`.
+    pub fn with_user(mut self, user: &crate::store::rows::User) -> Self {
+        self.user_name = Some(user.display_name.clone());
+        self.is_client = user.role == Role::Client;
+        self.is_therapist = user.role == Role::Therapist;
+        self
+    }
+
     /// `aria-current` for a navigation item.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section {

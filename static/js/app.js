@@ -15,6 +15,17 @@
       if (zone.options[i].value === tz) { zone.value = tz; break; }
     }
   }
+  // Copy buttons: shown only when the clipboard can be used.
+  document.querySelectorAll("button[data-copy]").forEach(function (btn) {
+    var target = document.getElementById(btn.getAttribute("data-copy"));
+    if (!target || !navigator.clipboard) { return; }
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      navigator.clipboard.writeText(target.textContent.trim()).then(function () {
+        btn.textContent = "Copied";
+      });
+    });
+  });
   // Move focus to the error summary so screen reader users hear what to fix.
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

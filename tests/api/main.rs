@@ -8,4 +8,5 @@ mod insight;
 mod pages;
 mod security;
 mod sharing;
+mod sharing_pages;
 mod store;

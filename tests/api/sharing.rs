@@ -283,7 +283,11 @@ async fn a_code_works_once_and_wrong_used_expired_or_revoked_codes_get_one_messa
         .find(|s| s["redeemed_by"].is_object())
         .unwrap();
     assert_eq!(redeemed["redeemed_by"]["display_name"], "Test Person");
-    let theirs = api_login(&app, "t1@example.com").await.get("/api/v1/shares").await.json();
+    let theirs = api_login(&app, "t1@example.com")
+        .await
+        .get("/api/v1/shares")
+        .await
+        .json();
     assert_eq!(theirs["clients"].as_array().unwrap().len(), 1);
 }
 

@@ -26,13 +26,15 @@ pub struct EntryView {
     pub kind: &'static str,
     pub kind_label: &'static str,
     pub time: String,
+    pub day: String,
     pub at_iso: String,
     pub summary: String,
     pub detail: String,
 }
 
 impl EntryView {
-    fn of(e: &Entry) -> Self {
+    /// The view of one entry.
+    pub fn of(e: &Entry) -> Self {
         let mut detail: Vec<String> = Vec::new();
         if let EntryData::Episode(ep) = &e.data {
             if !ep.triggers.is_empty() {
@@ -53,6 +55,7 @@ impl EntryView {
             kind: e.kind().as_str(),
             kind_label: e.kind().label(),
             time: e.occurred_at.format("%H:%M").to_string(),
+            day: e.occurred_at.format("%-d %b").to_string(),
             at_iso: rfc3339(&e.occurred_at),
             summary: e.data.summary(),
             detail: detail.join(" · "),
@@ -97,12 +100,6 @@ struct TodayPage {
 /// Suggestions shown on the home page; the rest are on `/insights`.
 const HOME_SUGGESTIONS: usize = 3;
 
-#[derive(Template)]
-#[template(path = "journal/therapist_home.html")]
-struct TherapistHome {
-    layout: Layout,
-}
-
 /// Quick-log actions: (value, button text).
 const QUICK: &[(&str, &str)] = &[
     ("water_250", "+250 ml water"),
@@ -133,10 +130,7 @@ pub async fn get_today(
         return Ok(see_other("/login"));
     };
     if a.user.role == Role::Therapist {
-        let page = TherapistHome {
-            layout: Layout::new("Your clients", "clients", &csrf, Some(&a)),
-        };
-        return render(StatusCode::OK, &page);
+        return crate::web::pages::sharing::therapist_home(&state, &csrf, &a).await;
     }
     let now = state.now();
     let zone = zone_of(&a, None);
@@ -483,6 +477,7 @@ pub async fn post_log_form(
 #[template(path = "journal/timeline.html")]
 struct TimelinePage {
     layout: Layout,
+    notes: Vec<crate::web::pages::sharing::NoteView>,
     undo: Option<String>,
     notice: Option<String>,
     days: Vec<DayView>,
@@ -507,7 +502,8 @@ pub async fn get_timeline(
 ) -> Result<HttpResponse, PageError> {
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
     let uid = a.user.id;
-    let (list, next) = state
+    let first_page = cursor.is_none();
+    let (list, next, note_list) = state
         .db
         .read(move |c| {
             let q = ListQuery {
@@ -515,7 +511,13 @@ pub async fn get_timeline(
                 cursor,
                 ..Default::default()
             };
-            entries::list(c, uid, &q)
+            let (list, next) = entries::list(c, uid, &q)?;
+            let notes = if first_page {
+                crate::store::notes::for_client(c, uid, None)?
+            } else {
+                Vec::new()
+            };
+            Ok((list, next, notes))
         })
         .await?;
     let mut days: Vec<DayView> = Vec::new();
@@ -537,6 +539,7 @@ pub async fn get_timeline(
         _ => None,
     };
     let page = TimelinePage {
+        notes: crate::web::pages::sharing::note_views(&note_list, None, a.user.timezone.as_deref()),
         layout: Layout::new("Timeline", "timeline", &csrf, Some(&a)),
         undo: q
             .get("deleted")

@@ -3,12 +3,14 @@
 pub mod account;
 pub mod insight;
 pub mod journal;
+pub mod sharing;
 pub mod trends;
 
 use actix_web::web;
 
 /// Registers every page route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    sharing::configure(cfg);
     cfg.route("/", web::get().to(journal::get_today))
         .route("/quick", web::post().to(journal::post_quick))
         .route("/log", web::get().to(journal::get_log_menu))

@@ -257,6 +257,7 @@ pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
     let client = ("demo@unknot.example".to_string(), pw.clone());
     let therapist = ("therapist@unknot.example".to_string(), pw.clone());
     let mut entries = 0;
+    let mut ids = Vec::new();
     for (email, name, role) in [
         (&client.0, "Alex Demo", Role::Client),
         (&therapist.0, "Sam Therapist", Role::Therapist),
@@ -268,14 +269,36 @@ pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
             Some((u, _)) => {
                 let hash = password::hash(&pw)?;
                 db.write_blocking(move |c| users::set_password(c, u.id, hash, now))?;
+                ids.push(u.id);
             }
             None => {
                 let id = create_account(db, &reg, now)?;
                 if role == Role::Client {
                     entries = fill(db, id, now)?;
                 }
+                ids.push(id);
             }
         }
+    }
+    // The demo client shares their journal (with notes) with the demo therapist.
+    if let [client_id, therapist_id] = ids[..] {
+        db.write_blocking(move |c| {
+            if crate::store::shares::live_scope(c, client_id, therapist_id, now)?.is_none() {
+                let code = crate::api::shares::new_code();
+                let normalized = crate::domain::share::normalize(&code).unwrap_or_default();
+                let scope = crate::domain::share::Scope::ReadNotes;
+                crate::store::shares::create(
+                    c,
+                    client_id,
+                    &normalized,
+                    scope,
+                    now,
+                    now + Duration::days(365),
+                )?;
+                crate::store::shares::redeem(c, &normalized, therapist_id, now)?;
+            }
+            Ok(())
+        })?;
     }
     Ok(DemoLogins {
         client,

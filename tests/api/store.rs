@@ -56,12 +56,20 @@ async fn the_demo_journal_loads_and_reads_back_on_this_backend() {
     c.bearer = Some(r.json()["access_token"].as_str().unwrap().to_string());
     let events = c.get("/api/v1/entries?kind=event").await.json();
     assert_eq!(events["entries"][0]["data"]["name"], "Half marathon");
-    let r = app
-        .client()
+    let mut t = app.client();
+    let r = t
         .post_json(
             "/api/v1/auth/token",
             &serde_json::json!({"email": logins.therapist.0, "password": logins.therapist.1}),
         )
         .await;
     assert_eq!(r.status, 200);
+    t.bearer = Some(r.json()["access_token"].as_str().unwrap().to_string());
+    let clients = t.get("/api/v1/shares").await.json();
+    assert_eq!(
+        clients["clients"].as_array().unwrap().len(),
+        1,
+        "the demo client shares with the demo therapist"
+    );
+    assert_eq!(clients["clients"][0]["scope"], "read_notes");
 }

@@ -33,6 +33,9 @@ pub enum AppError {
         message: String,
         current: Option<serde_json::Value>,
     },
+    /// No longer available (an expired sync cursor).
+    #[error("{0}")]
+    Gone(&'static str),
     /// Body too large.
     #[error("{0}")]
     TooLarge(String),
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::Conflict { code, .. } => code,
             AppError::TooLarge(_) => "too_large",
+            AppError::Gone(_) => "cursor_expired",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Unexpected(_) => "internal",
         }
@@ -113,6 +117,7 @@ impl ResponseError for AppError {
             AppError::Forbidden(_) => StatusCode::FORBIDDEN,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Gone(_) => StatusCode::GONE,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -66,6 +66,25 @@ impl Application {
             clock: crate::state::Clock::default(),
             redeem_limits: std::sync::Arc::new(crate::state::RedeemLimits::default()),
         };
+        // Tombstones older than 90 days are cleared at start and then daily.
+        let purge_state = state.clone();
+        actix_web::rt::spawn(async move {
+            let mut every =
+                actix_web::rt::time::interval(std::time::Duration::from_secs(24 * 3600));
+            loop {
+                every.tick().await;
+                let now = purge_state.now();
+                match purge_state
+                    .db
+                    .write(move |c| crate::store::sync::purge_tombstones(c, now))
+                    .await
+                {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "purged old tombstones"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "purging tombstones failed"),
+                }
+            }
+        });
         let data = web::Data::new(state.clone());
         let secure = web::Data::new(SecureCookies(settings.secure_cookies));
         let mut server = HttpServer::new(move || {

@@ -7,6 +7,7 @@ pub mod entries;
 pub mod insight;
 pub mod profile;
 pub mod shares;
+pub mod sync;
 pub mod trends;
 
 use crate::error::AppError;
@@ -72,6 +73,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/suggestions", web::get().to(insight::get_suggestions))
             .route("/technique", web::post().to(insight::post_technique))
             .route("/trends", web::get().to(trends::get_trends))
+            .route("/sync/push", web::post().to(sync::post_push))
+            .route("/sync/pull", web::get().to(sync::get_pull))
             .route("/profile", web::get().to(profile::get_profile))
             .route("/profile", web::put().to(profile::put_profile))
             .default_service(web::to(not_found)),

@@ -7,6 +7,7 @@ pub mod rows;
 pub mod schema;
 pub mod server_keys;
 pub mod shares;
+pub mod sync;
 pub mod users;
 
 use crate::config::DatabaseUrl;

@@ -24,6 +24,7 @@ pub struct UserRow {
     pub seq: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub purged_seq: i64,
 }
 
 /// A user as the rest of the app sees it.

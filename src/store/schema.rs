@@ -14,6 +14,7 @@ diesel::table! {
         seq -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        purged_seq -> BigInt,
     }
 }
 
@@ -109,7 +110,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sync_clients (client_id) {
+        client_id -> Text,
+        user_id -> Text,
+        last_mid -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    sync_clients,
     users,
     sessions,
     entries,

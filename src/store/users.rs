@@ -30,6 +30,7 @@ pub fn insert_user(
         seq: 0,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
+        purged_seq: 0,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => Ok(id),

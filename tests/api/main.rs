@@ -10,3 +10,4 @@ mod security;
 mod sharing;
 mod sharing_pages;
 mod store;
+mod sync;

@@ -1,0 +1,2 @@
+DROP TABLE sync_clients;
+ALTER TABLE users DROP COLUMN purged_seq;

@@ -1,0 +1,203 @@
+//! `/api/v1/sync`: push mutations from an offline client, pull changes since a cursor.
+
+use crate::api::{dto, json_object};
+use crate::auth::extract::ApiClient;
+use crate::domain::entry::parse_json_entry;
+use crate::domain::fields::FieldErrors;
+use crate::domain::ids::EntryId;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::sync::{self, Op, PushError, describe, outcome_json};
+use actix_web::{HttpResponse, web};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// Largest push body.
+pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
+/// Most mutations in one push.
+pub const MAX_MUTATIONS: usize = 500;
+/// Largest pull page.
+pub const MAX_PULL: i64 = 1000;
+
+fn parse_op(m: &Map<String, Value>, now: chrono::DateTime<chrono::Utc>) -> Op {
+    let base_version = m
+        .get("base_version")
+        .and_then(Value::as_i64)
+        .unwrap_or(0)
+        .max(0);
+    let id = || m.get("id").and_then(Value::as_str).and_then(EntryId::parse);
+    match m.get("op").and_then(Value::as_str) {
+        Some("upsert") => match m.get("entry") {
+            Some(Value::Object(e)) if e.get("id").and_then(Value::as_str).is_some() => {
+                match parse_json_entry(e, &["id", "kind", "occurred_at", "data"], now) {
+                    Ok((entry, _)) => Op::Upsert {
+                        entry,
+                        base_version,
+                    },
+                    Err(errors) => Op::Invalid {
+                        error: describe(&errors),
+                    },
+                }
+            }
+            _ => Op::Invalid {
+                error: "entry is required: an object with the entry's client-made id".into(),
+            },
+        },
+        Some("patch") => match (id(), m.get("fields")) {
+            (Some(id), Some(Value::Object(fields))) if !fields.is_empty() => Op::Patch {
+                id,
+                fields: fields.clone(),
+                base_version,
+            },
+            _ => Op::Invalid {
+                error: "patch needs an entry id and a non-empty fields object".into(),
+            },
+        },
+        Some("delete") => match id() {
+            Some(id) => Op::Delete { id },
+            None => Op::Invalid {
+                error: "delete needs an entry id".into(),
+            },
+        },
+        _ => Op::Invalid {
+            error: "op must be one of upsert, patch, delete".into(),
+        },
+    }
+}
+
+/// `POST /api/v1/sync/push`.
+pub async fn post_push(
+    state: web::Data<AppState>,
+    ApiClient(user): ApiClient,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let map = json_object(body, MAX_PUSH_BYTES).await?;
+    let mut errors = FieldErrors::default();
+    for k in map.keys() {
+        if k != "client_id" && k != "mutations" {
+            errors.add(k, "is not a known field (allowed: client_id, mutations)");
+        }
+    }
+    let client_id = map
+        .get("client_id")
+        .and_then(Value::as_str)
+        .and_then(|s| uuid::Uuid::try_parse(s).ok())
+        .map(|u| u.to_string());
+    if client_id.is_none() {
+        errors.add("client_id", "is required: a UUID this device made once");
+    }
+    let list = match map.get("mutations") {
+        Some(Value::Array(a)) => a.clone(),
+        _ => {
+            errors.add("mutations", "is required: a list of mutations");
+            Vec::new()
+        }
+    };
+    if list.len() > MAX_MUTATIONS {
+        return Err(AppError::TooLarge(format!(
+            "A push holds at most {MAX_MUTATIONS} mutations; send the rest in another push."
+        )));
+    }
+    let now = state.now();
+    let mut mutations = Vec::with_capacity(list.len());
+    for (i, m) in list.iter().enumerate() {
+        match (m.as_object(), m.get("mid").and_then(Value::as_i64)) {
+            (Some(obj), Some(mid)) if mid >= 1 => mutations.push((mid, parse_op(obj, now))),
+            _ => errors.add(
+                &format!("mutations[{i}].mid"),
+                "is required: a whole number from 1, one more than the last",
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let client_id = client_id.unwrap_or_default();
+    let mids: Vec<i64> = mutations.iter().map(|(m, _)| *m).collect();
+    let result = state
+        .db
+        .write(move |c| sync::push(c, user.id, &client_id, &mutations, now))
+        .await?;
+    match result {
+        Ok((last_mid, outcomes)) => {
+            let results: Vec<Value> = mids
+                .iter()
+                .zip(&outcomes)
+                .map(|(m, o)| outcome_json(*m, o))
+                .collect();
+            Ok(HttpResponse::Ok().json(json!({"last_mid": last_mid, "results": results})))
+        }
+        Err(PushError::ForeignClient) => Err(AppError::Forbidden(
+            "This client_id belongs to another account.",
+        )),
+        Err(PushError::Gap { expected }) => Err(AppError::Conflict {
+            code: "mid_gap",
+            message: format!(
+                "Mutation ids must follow on without gaps: the next expected is {expected}. Nothing was applied."
+            ),
+            current: Some(json!({"expected": expected})),
+        }),
+    }
+}
+
+/// `GET /api/v1/sync/pull?since=&limit=`.
+pub async fn get_pull(
+    state: web::Data<AppState>,
+    ApiClient(user): ApiClient,
+    q: web::Query<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let mut errors = FieldErrors::default();
+    let since = match q.get("since").filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .unwrap_or_else(|| {
+                errors.add("since", "must be a cursor from an earlier pull (or empty)");
+                0
+            }),
+    };
+    let limit = match q.get("limit").filter(|s| !s.is_empty()) {
+        None => 500,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=MAX_PULL).contains(n))
+            .unwrap_or_else(|| {
+                errors.add(
+                    "limit",
+                    format!("must be a whole number from 1 to {MAX_PULL}"),
+                );
+                500
+            }),
+    };
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let pulled = state
+        .db
+        .read(move |c| sync::pull(c, user.id, since, limit))
+        .await?;
+    let Some(p) = pulled else {
+        return Err(AppError::Gone(
+            "This cursor is older than deleted entries that were cleared away: pull again from the start (since empty) and keep your unsent changes.",
+        ));
+    };
+    let changes: Vec<Value> = p
+        .changes
+        .iter()
+        .map(|e| {
+            let mut v = dto::entry(e);
+            v["seq"] = json!(e.seq);
+            v
+        })
+        .collect();
+    let last_mid: Map<String, Value> = p.last_mid.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "changes": changes,
+        "cursor": p.cursor.to_string(),
+        "has_more": p.has_more,
+        "last_mid": last_mid,
+    })))
+}

@@ -65,8 +65,23 @@ impl FromRequest for ApiUser {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let token = bearer(&req);
-            authenticate(&req, token, "api").await.map(ApiUser)
+            if let Some(token) = bearer(&req) {
+                return authenticate(&req, Some(token), "api").await.map(ApiUser);
+            }
+            // The app's own pages call the API with their session cookie, proving they are the
+            // app (not another site) with the CSRF token in a header.
+            let cookie = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
+            if cookie.is_some() {
+                let header = req
+                    .headers()
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok());
+                crate::auth::csrf::verify(&req, header)?;
+                return authenticate(&req, cookie, "web").await.map(ApiUser);
+            }
+            Err(AppError::Unauthorized(
+                "Sign in first: this needs a valid token.",
+            ))
         })
     }
 }

@@ -21,8 +21,11 @@ pub struct Layout {
     pub title: String,
     pub css: String,
     pub js: String,
+    pub icon: String,
     pub csrf: String,
     pub user_name: Option<String>,
+    /// The signed-in user's id (names the device's offline store).
+    pub user_id: String,
     pub is_client: bool,
     pub is_therapist: bool,
     /// Which top navigation item is current.
@@ -41,8 +44,10 @@ impl Layout {
             title: title.into(),
             css: assets::url("css/app.css"),
             js: assets::url("js/app.js"),
+            icon: assets::url("img/icon-192.png"),
             csrf: csrf.0.clone(),
             user_name: user.map(|a| a.user.display_name.clone()),
+            user_id: user.map(|a| a.user.id.to_string()).unwrap_or_default(),
             is_client: user.is_some_and(|a| a.user.role == Role::Client),
             is_therapist: user.is_some_and(|a| a.user.role == Role::Therapist),
             section,
@@ -52,6 +57,7 @@ impl Layout {
     /// The frame for a page shown to `user`.
     pub fn with_user(mut self, user: &crate::store::rows::User) -> Self {
         self.user_name = Some(user.display_name.clone());
+        self.user_id = user.id.to_string();
         self.is_client = user.role == Role::Client;
         self.is_therapist = user.role == Role::Therapist;
         self
@@ -123,8 +129,10 @@ impl ResponseError for PageError {
                 title: title.clone(),
                 css: assets::url("css/app.css"),
                 js: assets::url("js/app.js"),
+                icon: assets::url("img/icon-192.png"),
                 csrf: String::new(),
                 user_name: None,
+                user_id: String::new(),
                 is_client: false,
                 is_therapist: false,
                 section: "",
@@ -152,5 +160,6 @@ async fn page_not_found() -> Result<HttpResponse, PageError> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     pages::configure(cfg);
     cfg.route("/static/{path:.*}", web::get().to(assets::serve));
+    cfg.route("/sw.js", web::get().to(assets::service_worker));
     cfg.default_service(web::to(page_not_found));
 }

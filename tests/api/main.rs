@@ -2,6 +2,7 @@
 //! `UNKNOT_TEST_PG` is set.
 
 mod accounts;
+mod browser;
 mod entries;
 mod helpers;
 mod insight;

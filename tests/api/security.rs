@@ -249,3 +249,42 @@ async fn healthz_answers_once_the_database_does() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json(), json!({"status": "ok"}));
 }
+
+#[actix_web::test]
+async fn pages_call_the_api_with_their_cookie_only_alongside_the_csrf_header() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "s6@example.com", "client").await;
+    let r = c.get("/api/v1/entries").await;
+    assert_eq!(
+        r.status, 403,
+        "a cookie alone does not open the API: {}",
+        r.body
+    );
+    let token = c.cookies.get("unknot_csrf").cloned().unwrap();
+    let page = c.get("/").await;
+    assert!(
+        page.body
+            .contains(&format!("<meta name=\"csrf-token\" content=\"{token}\">"))
+    );
+    let http = awc::Client::default();
+    let cookie = format!(
+        "unknot_session={}; unknot_csrf={token}",
+        c.cookies["unknot_session"]
+    );
+    let mut ok = http
+        .get(format!("{}/api/v1/sync/pull", app.addr))
+        .insert_header(("Cookie", cookie.clone()))
+        .insert_header(("X-CSRF-Token", token.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "{:?}", ok.body().await);
+    let bad = http
+        .get(format!("{}/api/v1/sync/pull", app.addr))
+        .insert_header(("Cookie", cookie))
+        .insert_header(("X-CSRF-Token", "0".repeat(32)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 403);
+}

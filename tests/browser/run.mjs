@@ -1,0 +1,145 @@
+// Real-browser tests for Unknot in Debian's Chromium (no browser download), run by
+// `cargo test` (tests/api/browser.rs) against a server it started: node run.mjs <base-url>.
+// Install to the home screen (manifest + service worker), go offline, log three entries, reload
+// offline, come back online and sync; a second browser sees them; axe-core finds no violations.
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+const base = process.argv[2];
+const chromiumPath = process.env.UNKNOT_CHROMIUM || "/usr/bin/chromium";
+const failures = [];
+const check = (ok, what) => {
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const deadline = setTimeout(() => { console.log("FAIL browser tests took longer than 4 minutes"); process.exit(1); }, 240_000);
+
+try {
+  const email = `browser-${Date.now()}@example.com`;
+  const password = "correct horse battery";
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const page = await phone.newPage();
+  page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
+
+  // Register through the form, as a person would.
+  await page.goto(`${base}/register`);
+  await page.fill("#f-display_name", "Browser Test");
+  await page.fill("#f-email", email);
+  await page.fill("#f-password", password);
+  await page.check('input[name="role"][value="client"]');
+  await page.click("button.primary");
+  await page.waitForURL(`${base}/`);
+
+  // Installable: a manifest with the icons, and a service worker controlling the page.
+  const manifest = await (await page.request.get(`${base}/static/manifest.webmanifest`)).json();
+  check(manifest.display === "standalone" && manifest.icons.some((i) => i.sizes === "512x512" && i.purpose === "maskable"), "manifest has standalone display and a maskable 512 icon");
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.reload();
+  check(await page.evaluate(() => !!navigator.serviceWorker.controller), "service worker controls the page");
+  for (const path of ["/", "/log/hydration", "/log/stretch", "/log/episode", "/timeline"]) {
+    await page.goto(`${base}${path}`);
+  }
+
+  // Offline: log three entries.
+  await phone.setOffline(true);
+  const log = async (kind, fill) => {
+    await page.goto(`${base}/log/${kind}`);
+    await fill();
+    await page.click("button.primary");
+    await page.waitForURL((u) => u.pathname === "/");
+  };
+  await log("hydration", () => page.fill("#f-volume_ml", "333"));
+  await log("stretch", () => page.fill("#f-minutes", "12"));
+  await log("episode", async () => {
+    await page.selectOption("#f-body_site", "calf_left");
+    await page.check('input[name="intensity"][value="6"]');
+  });
+  await page.waitForSelector("#sync-status ul.pending li");
+  let pending = await page.locator("#sync-status ul.pending li").count();
+  check(pending === 3, `three entries marked not yet synced while offline (saw ${pending})`);
+  await page.reload();
+  await page.waitForSelector("#sync-status ul.pending li");
+  pending = await page.locator("#sync-status ul.pending li").count();
+  check(pending === 3, `still there after reloading offline (saw ${pending})`);
+  check((await page.textContent("#sync-status")).includes("offline"), "the page says it is offline");
+
+  // Online again: the outbox drains.
+  await phone.setOffline(false);
+  await page.waitForFunction(() => !document.querySelector("#sync-status ul.pending"), null, { timeout: 20_000 }).catch(() => {});
+  check((await page.locator("#sync-status ul.pending li").count()) === 0, "synced once back online");
+  await page.goto(`${base}/timeline`);
+  const timeline = await page.textContent("main");
+  check(timeline.includes("333 ml") && timeline.includes("12 min") && timeline.includes("Left calf, intensity 6/10"), "the timeline from the server shows all three");
+
+  // A second device of the same person sees them.
+  const laptop = await browser.newContext();
+  const other = await laptop.newPage();
+  await other.goto(`${base}/login`);
+  await other.fill("#f-email", email);
+  await other.fill("#f-password", password);
+  await other.click("button.primary");
+  await other.waitForURL(`${base}/`);
+  await other.goto(`${base}/timeline`);
+  check((await other.textContent("main")).includes("333 ml"), "a second browser sees the entries");
+
+  // Logging online goes through the local store and lands at once.
+  await page.goto(`${base}/log/hydration`);
+  await page.fill("#f-volume_ml", "444");
+  await page.click("button.primary");
+  await page.waitForURL((u) => u.pathname === "/" && u.search.includes("saved=hydration") && !u.search.includes("offline"));
+  check((await page.textContent("main")).includes("444 ml"), "online logging shows the entry right away");
+
+  // Accessibility: no axe-core violations (WCAG 2.x A/AA) on any page.
+  const pages = ["/", "/log", "/log/episode", "/log/condition", "/timeline", "/trends", "/insights", "/technique", "/technique?body_site=neck&feel=deep_ache&duration=chronic&pressure=firm", "/settings", "/share", "/share/log"];
+  const anonymous = ["/login", "/register"];
+  const audit = async (p, path) => {
+    await p.goto(`${base}${path}`);
+    const result = await new AxeBuilder({ page: p }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+    const v = result.violations;
+    check(v.length === 0, `axe: ${path} ${v.map((x) => `${x.id} (${x.nodes.length}: ${x.nodes.slice(0, 2).map((n) => n.target.join(" ")).join(", ")})`).join("; ")}`);
+  };
+  for (const path of pages) await audit(page, path);
+  const fresh = await (await browser.newContext()).newPage();
+  for (const path of anonymous) await audit(fresh, path);
+  // Therapist pages: share with read_notes, redeem, audit the dashboard and the client view.
+  await page.goto(`${base}/share`);
+  await page.check('input[name="scope"][value="read_notes"]');
+  await page.click("button.primary");
+  const code = (await page.textContent("#share-code")).trim();
+  await audit(page, "/share");
+  const tpage = await (await browser.newContext({ viewport: { width: 768, height: 1024 } })).newPage();
+  await tpage.goto(`${base}/register`);
+  await tpage.fill("#f-display_name", "Sam Therapist");
+  await tpage.fill("#f-email", `t-${email}`);
+  await tpage.fill("#f-password", password);
+  await tpage.check('input[name="role"][value="therapist"]');
+  await tpage.click("button.primary");
+  await tpage.waitForURL(`${base}/`);
+  await tpage.fill("#f-code", code);
+  await tpage.click("button.primary");
+  await tpage.waitForURL((u) => u.pathname.startsWith("/clients/"));
+  const clientPath = new URL(tpage.url()).pathname;
+  check((await tpage.textContent("main")).includes("Browser Test"), "the therapist opens the shared journal");
+  await audit(tpage, clientPath);
+  await audit(tpage, "/");
+  // The form error state too.
+  await page.goto(`${base}/log/episode`);
+  await page.evaluate(() => { document.querySelector("#f-occurred_at").value = ""; });
+  await page.click("button.primary");
+  await page.waitForSelector("#error-summary");
+  const errors = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21aa"]).analyze();
+  check(errors.violations.length === 0, `axe: episode form with errors ${errors.violations.map((x) => x.id).join(", ")}`);
+} catch (e) {
+  failures.push(`crashed: ${e.stack || e}`);
+  console.log(`FAIL ${e.stack || e}`);
+} finally {
+  clearTimeout(deadline);
+  await browser.close();
+}
+console.log(`${failures.length === 0 ? "browser tests passed" : "browser tests failed"}: ${failures.length} failed`);
+process.exit(failures.length === 0 ? 0 : 1);

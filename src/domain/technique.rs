@@ -105,7 +105,7 @@ pub fn select(q: &Question, active: &Evaluation) -> Advice {
             aftercare: vec![
                 "Rest the area and keep movements gentle.".into(),
                 "Drink regularly through the day.".into(),
-                "Show your Unknot report to your doctor.".into(),
+                "Show your Unknot timeline and trends to your doctor.".into(),
             ],
             blocked_by: blockers.iter().map(|s| s.rule_id).collect(),
         };

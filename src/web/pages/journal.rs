@@ -93,6 +93,8 @@ struct TodayPage {
     entries: Vec<EntryView>,
     water_ml: u32,
     disclaimer: &'static str,
+    /// Urgent suggestions, shown above the quick log.
+    urgent: Vec<crate::web::pages::insight::SuggestionView>,
     suggestions: Vec<crate::web::pages::insight::SuggestionView>,
     more_suggestions: usize,
 }
@@ -167,11 +169,15 @@ pub async fn get_today(
         quick.insert(0, REPEAT);
     }
     let (evaluation, journal) = crate::web::pages::insight::evaluate_now(&state, &a.user).await?;
-    let mut suggestions = crate::web::pages::insight::views(&evaluation, &journal);
+    let (urgent, mut suggestions): (Vec<_>, Vec<_>) =
+        crate::web::pages::insight::views(&evaluation, &journal)
+            .into_iter()
+            .partition(|s| s.kind == "urgent");
     let more_suggestions = suggestions.len().saturating_sub(HOME_SUGGESTIONS);
     suggestions.truncate(HOME_SUGGESTIONS);
     let page = TodayPage {
         disclaimer: crate::domain::rules::DISCLAIMER,
+        urgent,
         suggestions,
         more_suggestions,
         layout: Layout::new("Today", "today", &csrf, Some(&a)),

@@ -373,12 +373,11 @@ pub async fn post_client_note(
         .db
         .write(move |c| notes::create(c, cid, tid, session, &soap, is_final, now))
         .await?;
-    let list = state
+    let note = state
         .db
-        .read(move |c| notes::for_client(c, cid, Some(tid)))
+        .read(move |c| notes::visible(c, cid, tid, &id))
         .await?;
-    let note = list.iter().find(|n| n.id == id).ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Created().json(note_json(note)))
+    Ok(HttpResponse::Created().json(note_json(&note)))
 }
 
 /// `PUT /api/v1/clients/{client_id}/notes/{note_id}`: edit a draft (409 once final).
@@ -393,20 +392,14 @@ pub async fn put_client_note(
     let soap = parse_soap(&JsonFields(&map), &["status"]).map_err(AppError::fields)?;
     let finalize = read_final(&map)?;
     let (cid, tid, now) = (access.client.id, access.therapist.id, state.now());
-    let nid = note_id.clone();
-    state
+    let note = state
         .db
-        .write(move |c| notes::update_draft(c, cid, tid, &nid, &soap, finalize, now))
+        .write(move |c| {
+            notes::update_draft(c, cid, tid, &note_id, &soap, finalize, now)?;
+            notes::visible(c, cid, tid, &note_id)
+        })
         .await?;
-    let list = state
-        .db
-        .read(move |c| notes::for_client(c, cid, Some(tid)))
-        .await?;
-    let note = list
-        .iter()
-        .find(|n| n.id == note_id)
-        .ok_or(AppError::NotFound)?;
-    Ok(HttpResponse::Ok().json(note_json(note)))
+    Ok(HttpResponse::Ok().json(note_json(&note)))
 }
 
 /// `POST /api/v1/clients/{client_id}/notes/{note_id}/addenda` `{"body"}`: a dated correction.

@@ -90,22 +90,6 @@ impl FromRequest for ApiUser {
 #[derive(Clone, Debug)]
 pub struct ApiClient(pub User);
 
-impl FromRequest for ApiClient {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = ApiUser::from_request(req, p);
-        Box::pin(async move {
-            let ApiUser(a) = fut.await?;
-            if a.user.role == Role::Client {
-                Ok(ApiClient(a.user))
-            } else {
-                Err(AppError::Forbidden("Only client accounts keep a journal."))
-            }
-        })
-    }
-}
-
 /// Refusal for pages: send the browser to the login page, coming back afterwards.
 #[derive(Debug)]
 pub enum PageAuthError {
@@ -187,63 +171,40 @@ impl FromRequest for WebUser {
 #[derive(Clone, Debug)]
 pub struct WebClient(pub Authenticated);
 
-impl FromRequest for WebClient {
-    type Error = PageAuthError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
-    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = WebUser::from_request(req, p);
-        Box::pin(async move {
-            let WebUser(a) = fut.await?;
-            if a.user.role == Role::Client {
-                Ok(WebClient(a))
-            } else {
-                Err(PageAuthError::Other(
-                    AppError::Forbidden("This page is for client accounts that keep a journal.")
-                        .into(),
-                ))
-            }
-        })
-    }
-}
-
 /// An API user who is a therapist; clients get 403.
 #[derive(Clone, Debug)]
 pub struct ApiTherapist(pub Authenticated);
-
-impl FromRequest for ApiTherapist {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
-    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = ApiUser::from_request(req, p);
-        Box::pin(async move {
-            let ApiUser(a) = fut.await?;
-            if a.user.role == Role::Therapist {
-                Ok(ApiTherapist(a))
-            } else {
-                Err(AppError::Forbidden("Only therapist accounts can do this."))
-            }
-        })
-    }
-}
 
 /// A browser user who is a therapist.
 #[derive(Clone, Debug)]
 pub struct WebTherapist(pub Authenticated);
 
-impl FromRequest for WebTherapist {
-    type Error = PageAuthError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
-    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
-        let fut = WebUser::from_request(req, p);
-        Box::pin(async move {
-            let WebUser(a) = fut.await?;
-            if a.user.role == Role::Therapist {
-                Ok(WebTherapist(a))
-            } else {
-                Err(PageAuthError::Other(
-                    AppError::Forbidden("This page is for therapist accounts.").into(),
-                ))
+/// Implements `FromRequest` for an extractor that admits one role and refuses the other.
+macro_rules! role_gate {
+    ($name:ident from $base:ident, $err:ty, $role:expr, $refusal:literal, |$a:ident| $wrap:expr, $map:expr) => {
+        impl FromRequest for $name {
+            type Error = $err;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, $err>>>>;
+            fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
+                let fut = $base::from_request(req, p);
+                Box::pin(async move {
+                    let $base($a) = fut.await?;
+                    if $a.user.role == $role {
+                        Ok($wrap)
+                    } else {
+                        Err(($map)(AppError::Forbidden($refusal)))
+                    }
+                })
             }
-        })
-    }
+        }
+    };
 }
+
+fn page_error(e: AppError) -> PageAuthError {
+    PageAuthError::Other(e.into())
+}
+
+role_gate!(ApiClient from ApiUser, AppError, Role::Client, "Only client accounts keep a journal.", |a| ApiClient(a.user), std::convert::identity);
+role_gate!(ApiTherapist from ApiUser, AppError, Role::Therapist, "Only therapist accounts can do this.", |a| ApiTherapist(a), std::convert::identity);
+role_gate!(WebClient from WebUser, PageAuthError, Role::Client, "This page is for client accounts that keep a journal.", |a| WebClient(a), page_error);
+role_gate!(WebTherapist from WebUser, PageAuthError, Role::Therapist, "This page is for therapist accounts.", |a| WebTherapist(a), page_error);

@@ -224,3 +224,16 @@ pub fn for_client(
         })
         .collect())
 }
+
+/// One note about `client` as `viewer` may see it (own drafts and final notes), or 404.
+pub fn visible(
+    conn: &mut DbConn,
+    client: UserId,
+    viewer: UserId,
+    id: &str,
+) -> Result<Note, AppError> {
+    for_client(conn, client, Some(viewer))?
+        .into_iter()
+        .find(|n| n.id == id)
+        .ok_or(AppError::NotFound)
+}

@@ -31,8 +31,19 @@ const BOTTOM: f64 = 30.0;
 const TOP: f64 = 14.0;
 
 fn open(id: &str, title: &str, summary: &str, height: f64) -> String {
+    open_sized(id, "chart", title, summary, W, height)
+}
+
+fn open_sized(
+    id: &str,
+    class: &str,
+    title: &str,
+    summary: &str,
+    width: f64,
+    height: f64,
+) -> String {
     format!(
-        r#"<svg viewBox="0 0 {W} {height}" role="img" aria-labelledby="{id}-t {id}-d" class="chart" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r#"<svg viewBox="0 0 {width:.0} {height:.0}" role="img" aria-labelledby="{id}-t {id}-d" class="{class}" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
         esc(title),
         esc(summary)
     )
@@ -200,11 +211,13 @@ pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) 
     let start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
     let weeks = ((days.last().map(|d| d.0).unwrap_or(first) - start).num_days() / 7 + 1) as f64;
     let height = 7.0 * cell + 30.0;
-    let mut svg = format!(
-        r#"<svg viewBox="0 0 {:.0} {height}" role="img" aria-labelledby="{id}-t {id}-d" class="chart heatmap" xmlns="http://www.w3.org/2000/svg"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+    let mut svg = open_sized(
+        id,
+        "chart heatmap",
+        title,
+        summary,
         30.0 + weeks * cell + 4.0,
-        esc(title),
-        esc(summary)
+        height,
     );
     for (row, name) in [(0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")] {
         let _ = write!(

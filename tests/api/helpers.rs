@@ -284,16 +284,7 @@ pub async fn api_login(app: &TestApp, email: &str) -> Client {
 /// A client with a bearer token for a newly registered account.
 pub async fn api_user(app: &TestApp, email: &str, role: &str) -> Client {
     register(app, email, role).await;
-    let mut c = app.client();
-    let r = c
-        .post_json(
-            "/api/v1/auth/token",
-            &json!({"email": email, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.body);
-    c.bearer = Some(r.json()["access_token"].as_str().unwrap().to_string());
-    c
+    api_login(app, email).await
 }
 
 /// A browser signed in through the login form.

@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::notes::{self, Note};
 use crate::store::{entries, shares};
-use crate::web::charts::{Chart, bars};
+use crate::web::charts::Chart;
 use crate::web::form::HtmlForm;
 use crate::web::pages::insight::{SuggestionView, views};
 use crate::web::pages::journal::EntryView;
@@ -639,24 +639,8 @@ async fn client_page(
     let weekly = compute(&recent, from, today, Bucket::Week);
     let (r, p) = compare_periods(&recent, today, 28);
     let comparison = format!("{r} episodes in the last 28 days, {p} in the 28 before.");
-    let chart = bars(
-        "client-weekly",
-        "Episodes per week, last 12 weeks",
-        &comparison,
-        &weekly
-            .series
-            .iter()
-            .map(|s| s.start.format("%-d %b").to_string())
-            .collect::<Vec<_>>(),
-        &weekly
-            .series
-            .iter()
-            .map(|s| f64::from(s.episodes))
-            .collect::<Vec<_>>(),
-        "episodes",
-        None,
-        (vec![], vec![]),
-    );
+    let chart =
+        crate::web::pages::trends::weekly_episodes_chart("client-weekly", &weekly, &comparison);
     let sessions: Vec<(String, String)> = journal
         .entries
         .iter()
@@ -788,15 +772,14 @@ async fn own_draft(
     access: &crate::auth::access::ClientAccess,
     note_id: &str,
 ) -> Result<Note, PageError> {
-    let (cid, tid) = (access.client.id, access.therapist.id);
-    let list = state
+    let (cid, tid, id) = (access.client.id, access.therapist.id, note_id.to_string());
+    let note = state
         .db
-        .read(move |c| notes::for_client(c, cid, Some(tid)))
+        .read(move |c| notes::visible(c, cid, tid, &id))
         .await?;
-    let note = list
-        .into_iter()
-        .find(|n| n.id == note_id && n.therapist_id == tid.to_string())
-        .ok_or(AppError::NotFound)?;
+    if note.therapist_id != tid.to_string() {
+        return Err(AppError::NotFound.into());
+    }
     if note.is_final {
         return Err(AppError::Conflict {
             code: "note_final",

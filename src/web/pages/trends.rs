@@ -31,6 +31,55 @@ fn fmt1(v: Option<f64>) -> String {
     v.map(|m| format!("{m:.1}")).unwrap_or_else(|| "–".into())
 }
 
+/// Episodes per week with mean and maximum intensity in its table (the trends page and a
+/// therapist's view of a client share it).
+pub fn weekly_episodes_chart(
+    id: &str,
+    weekly: &crate::domain::trends::Trends,
+    summary: &str,
+) -> Chart {
+    let labels: Vec<String> = weekly
+        .series
+        .iter()
+        .map(|s| s.start.format("%-d %b").to_string())
+        .collect();
+    let counts: Vec<f64> = weekly
+        .series
+        .iter()
+        .map(|s| f64::from(s.episodes))
+        .collect();
+    let rows = weekly
+        .series
+        .iter()
+        .map(|s| {
+            vec![
+                s.start.format("%-d %b %Y").to_string(),
+                s.episodes.to_string(),
+                fmt1(s.mean_intensity),
+                s.max_intensity
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "–".into()),
+            ]
+        })
+        .collect();
+    let columns = vec![
+        "Week of".into(),
+        "Episodes".into(),
+        "Mean intensity".into(),
+        "Max intensity".into(),
+    ];
+    bars(
+        id,
+        "Episodes per week, last 12 weeks",
+        summary,
+        &labels,
+        &counts,
+        "episodes",
+        None,
+        (columns, rows),
+    )
+}
+
 /// `GET /trends`.
 pub async fn get_trends(
     state: web::Data<AppState>,
@@ -83,45 +132,11 @@ pub async fn get_trends(
         .map(|s| s.start.format("%-d %b").to_string())
         .collect();
     let mut charts = Vec::new();
-    let weekly_counts: Vec<f64> = weekly
-        .series
-        .iter()
-        .map(|s| f64::from(s.episodes))
-        .collect();
-    charts.push(bars(
-        "weekly",
-        "Episodes per week, last 12 weeks",
-        &format!(
-            "{} episodes in the last 12 weeks; {comparison}",
-            weekly.episodes
-        ),
-        &week_labels,
-        &weekly_counts,
-        "episodes",
-        None,
-        (
-            vec![
-                "Week of".into(),
-                "Episodes".into(),
-                "Mean intensity".into(),
-                "Max intensity".into(),
-            ],
-            weekly
-                .series
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.start.format("%-d %b %Y").to_string(),
-                        s.episodes.to_string(),
-                        fmt1(s.mean_intensity),
-                        s.max_intensity
-                            .map(|m| m.to_string())
-                            .unwrap_or_else(|| "–".into()),
-                    ]
-                })
-                .collect(),
-        ),
-    ));
+    let summary = format!(
+        "{} episodes in the last 12 weeks; {comparison}",
+        weekly.episodes
+    );
+    charts.push(weekly_episodes_chart("weekly", &weekly, &summary));
     charts.push(bars(
         "intensity",
         "Mean intensity per week (0 to 10)",

@@ -64,7 +64,7 @@ impl Application {
             db,
             settings: settings.clone(),
             clock: crate::state::Clock::default(),
-            redeem_limits: std::sync::Arc::new(crate::state::RedeemLimits::default()),
+            limits: std::sync::Arc::new(crate::state::Limits::default()),
         };
         // Tombstones older than 90 days are cleared at start and then daily.
         let purge_state = state.clone();

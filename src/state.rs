@@ -27,36 +27,55 @@ impl Clock {
     }
 }
 
-/// Limits on guessing share codes: per account and per peer address.
-pub struct RedeemLimits {
-    by_account: DefaultKeyedRateLimiter<String>,
-    by_address: DefaultKeyedRateLimiter<String>,
+/// Attempt limits against guessing (share codes, passwords) and abuse (demo accounts).
+pub struct Limits {
+    redeem_by_account: DefaultKeyedRateLimiter<String>,
+    redeem_by_address: DefaultKeyedRateLimiter<String>,
+    login_by_email: DefaultKeyedRateLimiter<String>,
+    login_by_address: DefaultKeyedRateLimiter<String>,
+    demo_by_address: DefaultKeyedRateLimiter<String>,
 }
 
-impl Default for RedeemLimits {
+/// `burst` attempts at once, then one more every `every_s` seconds.
+fn quota(burst: u32, every_s: u64) -> Quota {
+    Quota::with_period(Duration::from_secs(every_s))
+        .expect("a non-zero period")
+        .allow_burst(NonZeroU32::new(burst).expect("a non-zero burst"))
+}
+
+impl Default for Limits {
     fn default() -> Self {
-        let quota = |burst: u32, every: u64| {
-            Quota::with_period(Duration::from_secs(every))
-                .expect("a non-zero period")
-                .allow_burst(NonZeroU32::new(burst).expect("a non-zero burst"))
-        };
         Self {
-            // 5 tries, then one more every 3 minutes, per account; 20 then one per 45 s per address.
-            by_account: RateLimiter::keyed(quota(5, 180)),
-            by_address: RateLimiter::keyed(quota(20, 45)),
+            redeem_by_account: RateLimiter::keyed(quota(5, 180)),
+            redeem_by_address: RateLimiter::keyed(quota(20, 45)),
+            login_by_email: RateLimiter::keyed(quota(10, 60)),
+            login_by_address: RateLimiter::keyed(quota(50, 10)),
+            demo_by_address: RateLimiter::keyed(quota(5, 600)),
         }
     }
 }
 
-impl RedeemLimits {
-    /// `Err(seconds to wait)` once either limit is reached; each call counts as an attempt.
-    pub fn check(&self, account: &str, address: &str) -> Result<(), u64> {
-        let clock = DefaultClock::default();
-        let wait = |r: Result<(), governor::NotUntil<_>>| {
-            r.map_err(|n| n.wait_time_from(clock.now()).as_secs().max(1))
-        };
-        wait(self.by_account.check_key(&account.to_string()))?;
-        wait(self.by_address.check_key(&address.to_string()))
+fn check(limiter: &DefaultKeyedRateLimiter<String>, key: &str) -> Result<(), u64> {
+    let clock = DefaultClock::default();
+    limiter
+        .check_key(&key.to_string())
+        .map_err(|n| n.wait_time_from(clock.now()).as_secs().max(1))
+}
+
+impl Limits {
+    /// A share code attempt: `Err(seconds to wait)` once either limit is reached.
+    pub fn redeem(&self, account: &str, address: &str) -> Result<(), u64> {
+        check(&self.redeem_by_account, account)?;
+        check(&self.redeem_by_address, address)
+    }
+    /// A password attempt for `email` from `address`.
+    pub fn login(&self, email: &str, address: &str) -> Result<(), u64> {
+        check(&self.login_by_email, &email.trim().to_lowercase())?;
+        check(&self.login_by_address, address)
+    }
+    /// A new demo account from `address`.
+    pub fn demo(&self, address: &str) -> Result<(), u64> {
+        check(&self.demo_by_address, address)
     }
 }
 
@@ -67,7 +86,7 @@ pub struct AppState {
     pub keys: TokenKeys,
     pub settings: Settings,
     pub clock: Clock,
-    pub redeem_limits: Arc<RedeemLimits>,
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {

@@ -38,7 +38,17 @@ pub async fn register(
 }
 
 /// Checks an email and password; the same answer, after similar work, for an unknown email.
-pub async fn check_credentials(state: &AppState, email: &str, pw: &str) -> Result<User, AppError> {
+/// Attempts are limited per email and per address (429 with Retry-After) before any work.
+pub async fn check_credentials(
+    state: &AppState,
+    address: &str,
+    email: &str,
+    pw: &str,
+) -> Result<User, AppError> {
+    state
+        .limits
+        .login(email, address)
+        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let refused = AppError::Unauthorized("The email or password is not right.");
     let pw = pw.to_string();
     if pw.len() > MAX_PASSWORD_BYTES {
@@ -90,9 +100,17 @@ pub async fn start_session(
     Ok((token, ttl))
 }
 
+/// The peer address of a request (the key of per-address limits).
+pub fn peer(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default()
+}
+
 /// `POST /api/v1/auth/token`.
 pub async fn post_token(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let map = json_object(body, MAX_BODY).await?;
@@ -110,8 +128,13 @@ pub async fn post_token(
     if !r.errors.is_empty() {
         return Err(AppError::fields(r.errors));
     }
-    let user =
-        check_credentials(&state, &email.unwrap_or_default(), &pw.unwrap_or_default()).await?;
+    let user = check_credentials(
+        &state,
+        &peer(&req),
+        &email.unwrap_or_default(),
+        &pw.unwrap_or_default(),
+    )
+    .await?;
     let (token, ttl) = start_session(&state, &user, "api").await?;
     Ok(HttpResponse::Ok().json(json!({
         "access_token": token,

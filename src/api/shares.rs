@@ -172,13 +172,10 @@ pub async fn redeem(
     therapist: &crate::store::rows::User,
     code: &str,
 ) -> Result<(crate::store::rows::User, crate::domain::share::Scope), AppError> {
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let address = crate::api::auth::peer(req);
     state
-        .redeem_limits
-        .check(&therapist.id.to_string(), &address)
+        .limits
+        .redeem(&therapist.id.to_string(), &address)
         .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let Some(normalized) = normalize(code) else {
         return Err(AppError::field("code", CODE_REFUSED));

@@ -397,3 +397,55 @@ async fn sign_ins_survive_a_restart_without_a_configured_key() {
     again.bearer = Some(token);
     assert_eq!(again.get("/api/v1/profile").await.status, 200);
 }
+
+#[actix_web::test]
+async fn password_guessing_is_rate_limited_per_account_with_retry_after() {
+    let app = spawn_app().await;
+    register(&app, "guessme@example.com", "client").await;
+    let mut c = app.client();
+    for _ in 0..10 {
+        let r = c
+            .post_json(
+                "/api/v1/auth/token",
+                &json!({"email": "guessme@example.com", "password": "wrong password"}),
+            )
+            .await;
+        assert_eq!(r.status, 401);
+    }
+    let limited = c
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"email": "GuessMe@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(
+        limited.status, 429,
+        "even the right password waits once the limit is reached"
+    );
+    assert_eq!(limited.json()["error"], "rate_limited");
+    assert!(
+        limited
+            .header("retry-after")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    let page = c
+        .post_form(
+            "/login",
+            &[("email", "guessme@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, 429);
+    assert!(page.body.contains("tried too often"));
+    assert!(page.body.contains("value=\"guessme@example.com\""));
+    register(&app, "other@example.com", "client").await;
+    let other = c
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"email": "other@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(other.status, 200, "other accounts are not locked out");
+}

@@ -148,13 +148,14 @@ async fn sign_in(
 /// `POST /login`.
 pub async fn post_login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     csrf: CsrfToken,
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let next = safe_next(form.get("next"));
     let email = form.get("email").unwrap_or_default().to_string();
     let pw = form.get("password").unwrap_or_default().to_string();
-    match check_credentials(&state, &email, &pw).await {
+    match check_credentials(&state, &crate::api::auth::peer(&req), &email, &pw).await {
         Ok(user) => Ok(sign_in(&state, &user, &next).await?),
         Err(AppError::Unauthorized(msg)) => {
             let mut kept = FormFields::default();
@@ -165,6 +166,25 @@ pub async fn post_login(
                 StatusCode::UNAUTHORIZED,
                 &login_page(&state, &csrf, &kept, errors, next),
             )
+        }
+        Err(AppError::RateLimited { retry_after_s }) => {
+            let mut kept = FormFields::default();
+            kept.set("email", email);
+            let wait = retry_after_s.div_ceil(60);
+            let errors = FieldErrors::one(
+                "password",
+                format!(
+                    "has been tried too often for this account. Try again in {wait} minute{}.",
+                    if wait == 1 { "" } else { "s" }
+                ),
+            );
+            let mut resp = render(
+                StatusCode::TOO_MANY_REQUESTS,
+                &login_page(&state, &csrf, &kept, errors, next),
+            )?;
+            resp.headers_mut()
+                .insert(actix_web::http::header::RETRY_AFTER, retry_after_s.into());
+            Ok(resp)
         }
         Err(e) => Err(e.into()),
     }
@@ -277,11 +297,16 @@ pub async fn post_logout(
 /// `POST /demo`: a fresh demo client with six months of entries, signed in at once.
 pub async fn post_demo(
     state: web::Data<AppState>,
+    req: HttpRequest,
     _form: HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     if !state.settings.demo_button {
         return Err(AppError::NotFound.into());
     }
+    state
+        .limits
+        .demo(&crate::api::auth::peer(&req))
+        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let now = state.now();
     let db = state.db.clone();
     let user = cpu(move || crate::demo::create_throwaway_client(&db, now)).await??;

@@ -33,6 +33,10 @@
       navigator.clipboard.writeText(target.textContent.trim()).then(function () { btn.textContent = "Copied"; });
     });
   });
+  // A share code scanned from a QR code arrives in the fragment.
+  var codeField = document.getElementById("f-code");
+  var fromLink = /^#code=([0-9A-Za-z-]{12,16})$/.exec(window.location.hash);
+  if (codeField && fromLink && !codeField.value) { codeField.value = fromLink[1]; }
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }
 

@@ -120,7 +120,9 @@ try {
   await tpage.check('input[name="role"][value="therapist"]');
   await tpage.click("button.primary");
   await tpage.waitForURL(`${base}/`);
-  await tpage.fill("#f-code", code);
+  // The QR link carries the code in the fragment; the page fills it in.
+  await tpage.goto(`${base}/clients#code=${code}`);
+  check((await tpage.inputValue("#f-code")) === code, "the QR link fills in the share code");
   await tpage.click("button.primary");
   await tpage.waitForURL((u) => u.pathname.startsWith("/clients/"));
   const clientPath = new URL(tpage.url()).pathname;

@@ -106,7 +106,8 @@ struct SharePage {
 /// A QR code (SVG) of the link that opens the redeem form with the code filled in.
 fn qr_svg(req: &HttpRequest, code: &str) -> String {
     let info = req.connection_info();
-    let link = format!("{}://{}/clients?code={}", info.scheme(), info.host(), code);
+    // The code travels in the fragment, which browsers never send: it stays out of server logs.
+    let link = format!("{}://{}/clients#code={}", info.scheme(), info.host(), code);
     match qrcode::QrCode::new(link.as_bytes()) {
         Ok(qr) => {
             let svg = qr

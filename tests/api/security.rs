@@ -288,3 +288,43 @@ async fn pages_call_the_api_with_their_cookie_only_alongside_the_csrf_header() {
         .unwrap();
     assert_eq!(bad.status(), 403);
 }
+
+#[actix_web::test]
+async fn the_openapi_document_describes_exactly_the_routes_the_api_serves() {
+    let app = spawn_app().await;
+    let r = app.client().get("/api/v1/openapi.json").await;
+    assert_eq!(r.status, 200);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let mut served: Vec<(String, String)> = unknot::api::ROUTES
+        .iter()
+        .chain(unknot::api::shares::ROUTES)
+        .map(|(m, p)| (m.to_lowercase(), p.to_string()))
+        .collect();
+    served.sort();
+    let mut documented: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(p, item)| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| ["get", "post", "put", "delete"].contains(&k.as_str()))
+                .map(move |m| (m.clone(), p.clone()))
+        })
+        .collect();
+    documented.sort();
+    assert_eq!(documented, served);
+    let push = &paths["/api/v1/sync/push"]["post"];
+    assert!(push["requestBody"]["content"]["application/json"]["example"]["mutations"].is_array());
+    assert_eq!(push["security"][0]["bearer"], serde_json::json!([]));
+    assert_eq!(
+        paths["/api/v1/entries/{id}"]["get"]["parameters"][0]["name"],
+        "id"
+    );
+    let mut c = app.client();
+    assert_eq!(
+        c.get("/api/v1/nothing-here").await.json()["error"],
+        "not_found"
+    );
+}

@@ -210,10 +210,16 @@ pub fn create(
         now.naive_utc(),
         now.naive_utc(),
     );
-    diesel::insert_into(entries::table)
-        .values(&row)
-        .execute(conn)?;
-    Ok(Created::New(Entry::try_from(row)?))
+    match diesel::insert_into(entries::table).values(&row).execute(conn) {
+        Ok(_) => Ok(Created::New(Entry::try_from(row)?)),
+        // Another request created the same id in between (PostgreSQL, concurrent posts).
+        Err(e) if crate::store::is_unique_violation(&e) => Err(AppError::Conflict {
+            code: "id_conflict",
+            message: "An entry with this id was created at the same moment; fetch it and retry if needed.".into(),
+            current: None,
+        }),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// A stale version: the server copy travels with the error.

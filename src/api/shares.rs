@@ -366,13 +366,12 @@ pub async fn post_client_note(
         return Err(AppError::fields(errors));
     };
     let (cid, tid, now) = (access.client.id, access.therapist.id, state.now());
-    let id = state
-        .db
-        .write(move |c| notes::create(c, cid, tid, session, &soap, is_final, now))
-        .await?;
     let note = state
         .db
-        .read(move |c| notes::visible(c, cid, tid, &id))
+        .write(move |c| {
+            let id = notes::create(c, cid, tid, session, &soap, is_final, now)?;
+            notes::visible(c, cid, tid, &id)
+        })
         .await?;
     Ok(HttpResponse::Created().json(note_json(&note)))
 }

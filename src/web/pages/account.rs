@@ -420,6 +420,18 @@ fn settings_page(
     }
 }
 
+/// The settings page re-rendered with one form's errors (422).
+fn settings_error(
+    csrf: &CsrfToken,
+    a: &crate::auth::extract::Authenticated,
+    forms: SettingsForms<'_>,
+) -> Result<HttpResponse, PageError> {
+    render(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &settings_page(csrf, a, None, forms),
+    )
+}
+
 /// The settings page with every form showing stored values and no errors.
 fn fresh_forms<'a>(profile: &'a FormFields, thresholds: &'a FormFields) -> SettingsForms<'a> {
     SettingsForms {
@@ -469,19 +481,14 @@ pub async fn post_settings(
                 .await?;
             Ok(see_other("/settings?done=profile"))
         }
-        Err(errors) => render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &settings_page(
-                &csrf,
-                &a,
-                None,
-                SettingsForms {
-                    profile: (&form, errors),
-                    password: FieldErrors::default(),
-                    thresholds: (&threshold_values(&a.user), FieldErrors::default()),
-                },
-            ),
-        ),
+        Err(errors) => {
+            let thresholds = threshold_values(&a.user);
+            let forms = SettingsForms {
+                profile: (&form, errors),
+                ..fresh_forms(&form, &thresholds)
+            };
+            settings_error(&csrf, &a, forms)
+        }
     }
 }
 
@@ -509,19 +516,12 @@ pub async fn post_password(
         errors.add("current_password", "is not right.");
     }
     if !errors.is_empty() {
-        let values = profile_values(&a.user);
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &settings_page(
-                &csrf,
-                &a,
-                None,
-                SettingsForms {
-                    password: errors,
-                    ..fresh_forms(&values, &threshold_values(&a.user))
-                },
-            ),
-        );
+        let (values, thresholds) = (profile_values(&a.user), threshold_values(&a.user));
+        let forms = SettingsForms {
+            password: errors,
+            ..fresh_forms(&values, &thresholds)
+        };
+        return settings_error(&csrf, &a, forms);
     }
     let new_hash = cpu(move || password::hash(&new)).await??;
     let now = state.now();
@@ -561,18 +561,11 @@ pub async fn post_thresholds(
     }
     if !errors.is_empty() {
         let values = profile_values(&a.user);
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &settings_page(
-                &csrf,
-                &a,
-                None,
-                SettingsForms {
-                    thresholds: (&form, errors),
-                    ..fresh_forms(&values, &form)
-                },
-            ),
-        );
+        let forms = SettingsForms {
+            thresholds: (&form, errors),
+            ..fresh_forms(&values, &form)
+        };
+        return settings_error(&csrf, &a, forms);
     }
     let uid = a.user.id;
     let now = state.now();

@@ -49,13 +49,13 @@ pub async fn trends_for(
     from: NaiveDate,
     to: NaiveDate,
     bucket: Bucket,
-) -> Result<(Trends, Vec<crate::domain::entry::Entry>), AppError> {
+) -> Result<Trends, AppError> {
     let uid = user.id;
     let list = state
         .db
         .read(move |c| entries::in_local_range(c, uid, from, to, None))
         .await?;
-    Ok((compute(&list, from, to, bucket), list))
+    Ok(compute(&list, from, to, bucket))
 }
 
 /// The wire form of trends.
@@ -150,6 +150,6 @@ pub async fn respond(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    let (t, _) = trends_for(state, user, from, to, bucket).await?;
+    let t = trends_for(state, user, from, to, bucket).await?;
     Ok(HttpResponse::Ok().json(trends_json(&t)))
 }

@@ -74,21 +74,19 @@ impl FromRequest for CsrfToken {
 
 /// Checks a submitted token against the cookie in constant time.
 pub fn verify(req: &HttpRequest, submitted: Option<&str>) -> Result<(), AppError> {
-    let refused = AppError::Forbidden(
-        "This form has expired or did not come from Unknot. Go back, reload the page and submit it again.",
-    );
-    let cookie = req.cookie(COOKIE).ok_or(refused)?;
-    let submitted = submitted.ok_or(AppError::Forbidden(
-        "This form has expired or did not come from Unknot. Go back, reload the page and submit it again.",
-    ))?;
+    let refused = || {
+        AppError::Forbidden(
+            "This form has expired or did not come from Unknot. Go back, reload the page and submit it again.",
+        )
+    };
+    let cookie = req.cookie(COOKIE).ok_or_else(refused)?;
+    let submitted = submitted.ok_or_else(refused)?;
     let a = cookie.value().as_bytes();
     let b = submitted.as_bytes();
     let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
     if same && !a.is_empty() {
         Ok(())
     } else {
-        Err(AppError::Forbidden(
-            "This form has expired or did not come from Unknot. Go back, reload the page and submit it again.",
-        ))
+        Err(refused())
     }
 }

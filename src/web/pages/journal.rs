@@ -75,12 +75,15 @@ fn day_label(d: NaiveDate) -> String {
     d.format("%A %-d %B %Y").to_string()
 }
 
-fn zone_of(a: &Authenticated, form: Option<&FormFields>) -> LocalZone {
-    let offset = form
-        .and_then(|f| f.get("utc_offset"))
+/// The device's UTC offset in minutes sent with a form, if it is a possible one.
+fn form_offset(form: &FormFields) -> Option<i32> {
+    form.get("utc_offset")
         .and_then(|o| o.trim().parse::<i32>().ok())
-        .filter(|o| o.abs() <= 18 * 60);
-    LocalZone::pick(a.user.timezone.as_deref(), offset)
+        .filter(|o| o.abs() <= 18 * 60)
+}
+
+fn zone_of(a: &Authenticated, form: Option<&FormFields>) -> LocalZone {
+    LocalZone::pick(a.user.timezone.as_deref(), form.and_then(form_offset))
 }
 
 #[derive(Template)]
@@ -623,10 +626,7 @@ pub async fn post_edit(
         .read(move |c| entries::get_live(c, uid, id))
         .await?;
     let now = state.now();
-    let offset = form
-        .get("utc_offset")
-        .and_then(|o| o.trim().parse::<i32>().ok())
-        .unwrap_or(stored.occurred_at.offset().local_minus_utc() / 60);
+    let offset = form_offset(&form).unwrap_or(stored.occurred_at.offset().local_minus_utc() / 60);
     let zone = LocalZone::pick(None, Some(offset));
     let version = form
         .get("version")

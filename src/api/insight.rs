@@ -1,7 +1,7 @@
 //! `/api/v1/suggestions`: the explainable suggestion engine over the client's journal.
 
 use crate::auth::extract::ApiClient;
-use crate::domain::entry::parse_instant;
+use crate::domain::entry::{Entry, parse_instant};
 use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal, Thresholds};
 use crate::domain::time::rfc3339;
 use crate::error::AppError;
@@ -13,23 +13,35 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// Loads what the rules read of a user's journal at `now`.
-pub async fn journal_for(
+/// Evaluates every rule over `entries` with the user's profile: cautions, time zone and
+/// threshold overrides. Returns the journal too, so pages can describe the evidence.
+pub fn evaluate_user(
+    user: &User,
+    entries: Vec<Entry>,
+    now: DateTime<FixedOffset>,
+) -> (Evaluation, Journal) {
+    let journal = Journal {
+        entries,
+        cautions: user.cautions.clone(),
+        timezone: user.timezone.clone(),
+    };
+    let e = rules::evaluate(&journal, now, &Thresholds::from_stored(&user.thresholds));
+    (e, journal)
+}
+
+/// Loads what the rules read of a user's journal and evaluates it at `now`.
+pub async fn evaluate_loaded(
     state: &AppState,
     user: &User,
     now: DateTime<FixedOffset>,
-) -> Result<Journal, AppError> {
+) -> Result<(Evaluation, Journal), AppError> {
     let uid = user.id;
     let at = now.with_timezone(&Utc);
     let list = state
         .db
         .read(move |c| entries::for_insight(c, uid, at))
         .await?;
-    Ok(Journal {
-        entries: list,
-        cautions: user.cautions.clone(),
-        timezone: user.timezone.clone(),
-    })
+    Ok(evaluate_user(user, list, now))
 }
 
 /// Loads a user's recent journal and evaluates every rule at `now`.
@@ -38,12 +50,7 @@ pub async fn evaluate_for(
     user: &User,
     now: DateTime<FixedOffset>,
 ) -> Result<Evaluation, AppError> {
-    let journal = journal_for(state, user, now).await?;
-    Ok(rules::evaluate(
-        &journal,
-        now,
-        &Thresholds::from_stored(&user.thresholds),
-    ))
+    Ok(evaluate_loaded(state, user, now).await?.0)
 }
 
 /// The wire form of an evaluation (API.md, Insight).

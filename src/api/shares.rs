@@ -5,7 +5,6 @@ use crate::api::{MAX_BODY, dto, insight, json_object, trends as api_trends};
 use crate::auth::ApiUser;
 use crate::auth::access::ApiClientAccess;
 use crate::auth::extract::{ApiClient, ApiTherapist};
-use crate::domain::entry::EntryKind;
 use crate::domain::fields::{Choice, FieldErrors, JsonFields, Reader};
 use crate::domain::ids::EntryId;
 use crate::domain::profile::Role;
@@ -321,18 +320,15 @@ async fn check_session(
     let Some(v) = raw.filter(|v| !v.is_null()) else {
         return Ok(None);
     };
-    let refused = || {
-        AppError::field(
-            "session_entry_id",
-            "must be the id of one of this client's massage sessions",
-        )
-    };
-    let id = v.as_str().and_then(EntryId::parse).ok_or_else(refused)?;
-    let e = state.db.read(move |c| entries::find(c, client, id)).await?;
-    match e {
-        Some(e) if !e.deleted && e.kind() == EntryKind::Massage => Ok(Some(id)),
-        _ => Err(refused()),
-    }
+    let id = v
+        .as_str()
+        .and_then(EntryId::parse)
+        .ok_or_else(|| AppError::field("session_entry_id", notes::SESSION_REFUSED))?;
+    state
+        .db
+        .read(move |c| notes::check_session(c, client, id))
+        .await?;
+    Ok(Some(id))
 }
 
 /// `POST /api/v1/clients/{client_id}/notes` (`read_notes` scope).

@@ -237,3 +237,17 @@ pub fn visible(
         .find(|n| n.id == id)
         .ok_or(AppError::NotFound)
 }
+
+/// Refused link to a session.
+pub const SESSION_REFUSED: &str = "must be the id of one of this client's massage sessions";
+
+/// Checks that `session` is one of the client's live massage entries (a note's link).
+pub fn check_session(conn: &mut DbConn, client: UserId, session: EntryId) -> Result<(), AppError> {
+    let ok = crate::store::entries::find(conn, client, session)?
+        .is_some_and(|e| !e.deleted && e.kind() == crate::domain::entry::EntryKind::Massage);
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::field("session_entry_id", SESSION_REFUSED))
+    }
+}

@@ -1,11 +1,11 @@
 //! Insight pages: suggestions with their reasons.
 
-use crate::api::insight::journal_for;
+use crate::api::insight::evaluate_loaded;
 use crate::auth::csrf::CsrfToken;
 use crate::auth::extract::WebClient;
 use crate::domain::entry::Entry;
 use crate::domain::fields::Choice;
-use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal, Thresholds};
+use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal};
 use crate::state::AppState;
 use crate::store::rows::User;
 use crate::web::{Layout, PageError, render};
@@ -34,10 +34,7 @@ pub async fn evaluate_now(
     state: &AppState,
     user: &User,
 ) -> Result<(Evaluation, Journal), PageError> {
-    let now = state.now().fixed_offset();
-    let journal = journal_for(state, user, now).await?;
-    let e = rules::evaluate(&journal, now, &Thresholds::from_stored(&user.thresholds));
-    Ok((e, journal))
+    Ok(evaluate_loaded(state, user, state.now().fixed_offset()).await?)
 }
 
 /// Page views of the suggestions, with their evidence described.

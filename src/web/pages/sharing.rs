@@ -1,6 +1,7 @@
 //! Sharing pages: a client's share codes and access log; a therapist's clients, the read-only
 //! view of one client, and SOAP session notes.
 
+use crate::api::insight::evaluate_user;
 use crate::api::shares::{create_share, redeem};
 use crate::auth::access::WebClientAccess;
 use crate::auth::csrf::CsrfToken;
@@ -8,7 +9,7 @@ use crate::auth::extract::{WebClient, WebTherapist};
 use crate::domain::entry::EntryKind;
 use crate::domain::fields::{Choice, FieldErrors, FormFields};
 use crate::domain::ids::{EntryId, UserId};
-use crate::domain::rules::{self, DISCLAIMER, Journal, Kind, Thresholds};
+use crate::domain::rules::{DISCLAIMER, Kind};
 use crate::domain::share::{DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, Scope, parse_new_share, parse_soap};
 use crate::domain::trends::{Bucket, compare_periods, compute};
 use crate::error::AppError;
@@ -409,16 +410,7 @@ async fn clients_page(
         .into_iter()
         .map(|s| {
             let list = recent.remove(&s.client.id).unwrap_or_default();
-            let journal = Journal {
-                entries: list,
-                cautions: s.client.cautions.clone(),
-                timezone: s.client.timezone.clone(),
-            };
-            let e = rules::evaluate(
-                &journal,
-                now.fixed_offset(),
-                &Thresholds::from_stored(&s.client.thresholds),
-            );
+            let (e, journal) = evaluate_user(&s.client, list, now.fixed_offset());
             let top = e
                 .suggestions
                 .iter()
@@ -627,16 +619,7 @@ async fn client_page(
             Ok((recent, insight, note_list, last))
         })
         .await?;
-    let journal = Journal {
-        entries: insight,
-        cautions: client.cautions.clone(),
-        timezone: client.timezone.clone(),
-    };
-    let e = rules::evaluate(
-        &journal,
-        now.fixed_offset(),
-        &Thresholds::from_stored(&client.thresholds),
-    );
+    let (e, journal) = evaluate_user(client, insight, now.fixed_offset());
     let weekly = compute(&recent, from, today, Bucket::Week);
     let (r, p) = compare_periods(&recent, today, 28);
     let comparison = format!("{r} episodes in the last 28 days, {p} in the 28 before.");
@@ -710,12 +693,9 @@ fn session_of(form: &FormFields) -> Result<Option<EntryId>, FieldErrors> {
         .filter(|s| !s.is_empty())
     {
         None => Ok(None),
-        Some(s) => EntryId::parse(s).map(Some).ok_or_else(|| {
-            FieldErrors::one(
-                "session_entry_id",
-                "must be one of the client's massage sessions",
-            )
-        }),
+        Some(s) => EntryId::parse(s)
+            .map(Some)
+            .ok_or_else(|| FieldErrors::one("session_entry_id", notes::SESSION_REFUSED)),
     }
 }
 
@@ -742,14 +722,7 @@ pub async fn post_note(
         .db
         .write(move |c| {
             if let Some(s) = session {
-                let ok = entries::find(c, cid, s)?
-                    .is_some_and(|e| !e.deleted && e.kind() == EntryKind::Massage);
-                if !ok {
-                    return Err(AppError::field(
-                        "session_entry_id",
-                        "must be one of the client's massage sessions",
-                    ));
-                }
+                notes::check_session(c, cid, s)?;
             }
             notes::create(c, cid, tid, session, &soap, is_final, now)
         })

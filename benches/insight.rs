@@ -38,9 +38,10 @@ fn main() -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("demo client missing"))?
         .0;
     // Five years in three passes with different seeds: about 20,000 entries.
-    let mut list = unknot::demo::history(now - chrono::Duration::days(183), 5 * 365 - 183, 7);
-    list.extend(unknot::demo::history(now, 5 * 365, 11));
-    list.extend(unknot::demo::history(
+    let mut list =
+        unknot::domain::demo::history(now - chrono::Duration::days(183), 5 * 365 - 183, 7);
+    list.extend(unknot::domain::demo::history(now, 5 * 365, 11));
+    list.extend(unknot::domain::demo::history(
         now - chrono::Duration::days(400),
         2 * 365,
         13,

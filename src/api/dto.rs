@@ -29,6 +29,6 @@ pub fn profile(u: &User) -> Value {
         "display_name": u.display_name,
         "timezone": u.timezone,
         "cautions": cautions,
-        "thresholds": u.thresholds,
+        "thresholds": serde_json::to_value(&u.thresholds).unwrap_or_else(|_| json!({})),
     })
 }

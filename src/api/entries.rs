@@ -1,6 +1,7 @@
 //! `/api/v1/entries`: list, read, create (idempotent by id), update with optimistic version, delete.
 
 use crate::api::{MAX_BODY, dto, json_object};
+use crate::app::journal;
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::{EntryKind, parse_instant, parse_json_entry};
 use crate::domain::fields::{Choice, FieldErrors};
@@ -90,10 +91,7 @@ pub async fn get_entries(
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let query = list_query(&q, 100)?;
-    let (list, next) = state
-        .db
-        .read(move |c| entries::list(c, user.id, &query))
-        .await?;
+    let (list, next) = journal::list(&state, user.id, query).await?;
     let items: Vec<_> = list.iter().map(dto::entry).collect();
     Ok(HttpResponse::Ok().json(json!({
         "entries": items,
@@ -108,10 +106,7 @@ pub async fn get_entry(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
-    let e = state
-        .db
-        .read(move |c| entries::get_live(c, user.id, id))
-        .await?;
+    let e = journal::get(&state, user.id, id).await?;
     Ok(HttpResponse::Ok().json(dto::entry(&e)))
 }
 
@@ -125,10 +120,7 @@ pub async fn post_entry(
     let now = state.now();
     let (new, _) = parse_json_entry(&map, &["id", "kind", "occurred_at", "data"], now)
         .map_err(AppError::fields)?;
-    let created = state
-        .db
-        .write(move |c| entries::create(c, user.id, &new, now))
-        .await?;
+    let created = journal::create(&state, user.id, new).await?;
     Ok(match created {
         Created::New(e) => HttpResponse::Created()
             .insert_header(("Location", format!("/api/v1/entries/{}", e.id)))
@@ -146,10 +138,7 @@ pub async fn put_entry(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
     let mut map = json_object(body, MAX_BODY).await?;
-    let stored = state
-        .db
-        .read(move |c| entries::get_live(c, user.id, id))
-        .await?;
+    let stored = journal::get(&state, user.id, id).await?;
     match map.get("id") {
         Some(v) if v.as_str() != Some(&id.to_string()) => {
             return Err(AppError::field(
@@ -173,10 +162,7 @@ pub async fn put_entry(
             "is required: the version you last saw, for conflict detection",
         )
     })?;
-    let outcome = state
-        .db
-        .write(move |c| entries::update(c, user.id, &new, version, now))
-        .await?;
+    let outcome = journal::update(&state, user.id, new, version).await?;
     match outcome {
         Ok(e) => Ok(HttpResponse::Ok().json(dto::entry(&e))),
         Err(current) => Err(entries::version_conflict(&current, dto::entry)),
@@ -198,11 +184,7 @@ pub async fn delete_entry(
                 .map_err(|_| AppError::field("version", "must be a whole number"))?,
         ),
     };
-    let now = state.now();
-    let outcome = state
-        .db
-        .write(move |c| entries::delete(c, user.id, id, version, now))
-        .await?;
+    let outcome = journal::delete(&state, user.id, id, version).await?;
     match outcome {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
         Err(current) => Err(entries::version_conflict(&current, dto::entry)),

@@ -1,57 +1,16 @@
 //! `/api/v1/suggestions`: the explainable suggestion engine over the client's journal.
 
+use crate::app::insight;
 use crate::auth::extract::ApiClient;
-use crate::domain::entry::{Entry, parse_instant};
-use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal, Thresholds};
+use crate::domain::entry::parse_instant;
+use crate::domain::rules::{DISCLAIMER, Evaluation};
 use crate::domain::time::rfc3339;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::entries;
-use crate::store::rows::User;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-
-/// Evaluates every rule over `entries` with the user's profile: cautions, time zone and
-/// threshold overrides. Returns the journal too, so pages can describe the evidence.
-pub fn evaluate_user(
-    user: &User,
-    entries: Vec<Entry>,
-    now: DateTime<FixedOffset>,
-) -> (Evaluation, Journal) {
-    let journal = Journal {
-        entries,
-        cautions: user.cautions.clone(),
-        timezone: user.timezone.clone(),
-    };
-    let e = rules::evaluate(&journal, now, &Thresholds::from_stored(&user.thresholds));
-    (e, journal)
-}
-
-/// Loads what the rules read of a user's journal and evaluates it at `now`.
-pub async fn evaluate_loaded(
-    state: &AppState,
-    user: &User,
-    now: DateTime<FixedOffset>,
-) -> Result<(Evaluation, Journal), AppError> {
-    let uid = user.id;
-    let at = now.with_timezone(&Utc);
-    let list = state
-        .db
-        .read(move |c| entries::for_insight(c, uid, at))
-        .await?;
-    Ok(evaluate_user(user, list, now))
-}
-
-/// Loads a user's recent journal and evaluates every rule at `now`.
-pub async fn evaluate_for(
-    state: &AppState,
-    user: &User,
-    now: DateTime<FixedOffset>,
-) -> Result<Evaluation, AppError> {
-    Ok(evaluate_loaded(state, user, now).await?.0)
-}
 
 /// The wire form of an evaluation (API.md, Insight).
 pub fn evaluation_json(e: &Evaluation, now: DateTime<FixedOffset>) -> Value {
@@ -105,7 +64,7 @@ pub async fn get_suggestions(
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let now = now_param(&q, state.now())?;
-    let e = evaluate_for(&state, &user, now).await?;
+    let (e, _) = insight::evaluate_journal(&state, &user, now).await?;
     Ok(HttpResponse::Ok().json(evaluation_json(&e, now)))
 }
 
@@ -132,7 +91,6 @@ pub async fn post_technique(
     let question =
         crate::domain::technique::parse_question(&crate::domain::fields::JsonFields(&map))
             .map_err(AppError::fields)?;
-    let active = evaluate_for(&state, &user, state.now().fixed_offset()).await?;
-    let advice = crate::domain::technique::select(&question, &active);
+    let advice = insight::advise_technique(&state, &user, &question).await?;
     Ok(HttpResponse::Ok().json(advice_json(&advice)))
 }

@@ -1,5 +1,5 @@
 //! The JSON API v1 (see shared/API.md). Parses bodies into domain types at the edge.
-//! May import `domain`, `store`, `auth`, `error`, `state`.
+//! May import `domain`, `store` types, `auth`, `app`, `error`, `state`; never `web`.
 
 pub mod auth;
 pub mod dto;
@@ -44,13 +44,6 @@ pub async fn json_object(
             "The body is not valid JSON: {e}."
         ))),
     }
-}
-
-/// Runs CPU-heavy work (password hashing) off the async workers.
-pub async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    web::block(f)
-        .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))
 }
 
 async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {

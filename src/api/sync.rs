@@ -1,13 +1,14 @@
 //! `/api/v1/sync`: push mutations from an offline client, pull changes since a cursor.
 
 use crate::api::{dto, json_object};
+use crate::app::sync;
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_json_entry;
 use crate::domain::fields::FieldErrors;
 use crate::domain::ids::EntryId;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::sync::{self, Op, PushError, describe, outcome_json};
+use crate::store::sync::{Op, describe, outcome_json};
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -114,30 +115,13 @@ pub async fn post_push(
     }
     let client_id = client_id.unwrap_or_default();
     let mids: Vec<i64> = mutations.iter().map(|(m, _)| *m).collect();
-    let result = state
-        .db
-        .write(move |c| sync::push(c, user.id, &client_id, &mutations, now))
-        .await?;
-    match result {
-        Ok((last_mid, outcomes)) => {
-            let results: Vec<Value> = mids
-                .iter()
-                .zip(&outcomes)
-                .map(|(m, o)| outcome_json(*m, o))
-                .collect();
-            Ok(HttpResponse::Ok().json(json!({"last_mid": last_mid, "results": results})))
-        }
-        Err(PushError::ForeignClient) => Err(AppError::Forbidden(
-            "This client_id belongs to another account.",
-        )),
-        Err(PushError::Gap { expected }) => Err(AppError::Conflict {
-            code: "mid_gap",
-            message: format!(
-                "Mutation ids must follow on without gaps: the next expected is {expected}. Nothing was applied."
-            ),
-            current: Some(json!({"expected": expected})),
-        }),
-    }
+    let (last_mid, outcomes) = sync::push(&state, user.id, client_id, mutations).await?;
+    let results: Vec<Value> = mids
+        .iter()
+        .zip(&outcomes)
+        .map(|(m, o)| outcome_json(*m, o))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({"last_mid": last_mid, "results": results})))
 }
 
 /// `GET /api/v1/sync/pull?since=&limit=`.
@@ -175,15 +159,7 @@ pub async fn get_pull(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    let pulled = state
-        .db
-        .read(move |c| sync::pull(c, user.id, since, limit))
-        .await?;
-    let Some(p) = pulled else {
-        return Err(AppError::Gone(
-            "This cursor is older than deleted entries that were cleared away: pull again from the start (since empty) and keep your unsent changes.",
-        ));
-    };
+    let p = sync::pull(&state, user.id, since, limit).await?;
     let changes: Vec<Value> = p
         .changes
         .iter()

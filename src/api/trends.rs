@@ -1,28 +1,20 @@
 //! `/api/v1/trends`: episode counts and intensities per bucket, breakdowns, water and self-care.
 
+use crate::app::insight::{self, today_for};
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_instant;
 use crate::domain::fields::{Choice, FieldErrors};
-use crate::domain::time::LocalZone;
-use crate::domain::trends::{Bucket, Trends, compute};
+use crate::domain::trends::{Bucket, Trends};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::entries;
 use crate::store::rows::User;
 use actix_web::{HttpResponse, web};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 /// The longest range one request may cover.
 pub const MAX_DAYS: i64 = 5 * 366;
-
-/// Today's local date for a user (profile time zone, else UTC).
-pub fn today_for(user: &User, now: chrono::DateTime<Utc>) -> NaiveDate {
-    LocalZone::pick(user.timezone.as_deref(), None)
-        .at(now)
-        .date_naive()
-}
 
 fn date_param(
     q: &HashMap<String, String>,
@@ -40,22 +32,6 @@ fn date_param(
             None
         }
     }
-}
-
-/// Loads and computes trends for a user over `from..=to`.
-pub async fn trends_for(
-    state: &AppState,
-    user: &User,
-    from: NaiveDate,
-    to: NaiveDate,
-    bucket: Bucket,
-) -> Result<Trends, AppError> {
-    let uid = user.id;
-    let list = state
-        .db
-        .read(move |c| entries::in_local_range(c, uid, from, to, None))
-        .await?;
-    Ok(compute(&list, from, to, bucket))
 }
 
 /// The wire form of trends.
@@ -150,6 +126,6 @@ pub async fn respond(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    let t = trends_for(state, user, from, to, bucket).await?;
+    let t = insight::trends(state, user.id, from, to, bucket).await?;
     Ok(HttpResponse::Ok().json(trends_json(&t)))
 }

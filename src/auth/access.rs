@@ -3,7 +3,7 @@
 //! writes the access-log row, so no route can forget it. Without a live grant the answer is 404,
 //! which does not reveal whether the client exists.
 
-use crate::auth::extract::{ApiUser, Authenticated, PageAuthError, WebUser};
+use crate::auth::extract::{ApiUser, Authenticated};
 use crate::domain::ids::UserId;
 use crate::domain::profile::Role;
 use crate::domain::share::Scope;
@@ -28,7 +28,9 @@ fn is_write(req: &HttpRequest) -> bool {
     !matches!(req.method().as_str(), "GET" | "HEAD")
 }
 
-async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess, AppError> {
+/// Decides a therapist's access to the client named in the path, logging it in the same
+/// transaction.
+pub async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess, AppError> {
     if who.user.role != Role::Therapist {
         return Err(AppError::Forbidden(
             "Only therapists can open a client's journal.",
@@ -82,26 +84,6 @@ impl FromRequest for ApiClientAccess {
         Box::pin(async move {
             let ApiUser(who) = user.await?;
             grant(&req, who).await.map(ApiClientAccess)
-        })
-    }
-}
-
-/// `ClientAccess` for pages (session cookie).
-#[derive(Clone, Debug)]
-pub struct WebClientAccess(pub ClientAccess);
-
-impl FromRequest for WebClientAccess {
-    type Error = PageAuthError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
-    fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        let user = WebUser::from_request(&req, p);
-        Box::pin(async move {
-            let WebUser(who) = user.await?;
-            grant(&req, who)
-                .await
-                .map(WebClientAccess)
-                .map_err(|e| PageAuthError::Other(e.into()))
         })
     }
 }

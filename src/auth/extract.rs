@@ -6,8 +6,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::rows::User;
 use crate::store::users;
-use actix_web::http::StatusCode;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -21,7 +20,8 @@ pub struct Authenticated {
     pub session: SessionId,
 }
 
-async fn authenticate(
+/// Checks a token of type `typ` ("web" or "api") against its live session.
+pub async fn authenticate(
     req: &HttpRequest,
     token: Option<String>,
     typ: &'static str,
@@ -90,109 +90,27 @@ impl FromRequest for ApiUser {
 #[derive(Clone, Debug)]
 pub struct ApiClient(pub User);
 
-/// Refusal for pages: send the browser to the login page, coming back afterwards.
-#[derive(Debug)]
-pub enum PageAuthError {
-    /// Not signed in: redirect to `/login?next=…`.
-    NeedLogin(String),
-    /// Signed in with the wrong role, or the database failed.
-    Other(crate::web::PageError),
-}
-
-impl std::fmt::Display for PageAuthError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("sign in required")
-    }
-}
-
-impl ResponseError for PageAuthError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            PageAuthError::NeedLogin(_) => StatusCode::SEE_OTHER,
-            PageAuthError::Other(e) => e.status_code(),
-        }
-    }
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            PageAuthError::NeedLogin(next) => {
-                let target = format!(
-                    "/login?next={}",
-                    form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                );
-                HttpResponse::SeeOther()
-                    .insert_header(("Location", target))
-                    .finish()
-            }
-            PageAuthError::Other(e) => e.error_response(),
-        }
-    }
-}
-
-/// A user signed in through the browser session cookie.
-#[derive(Clone, Debug)]
-pub struct WebUser(pub Authenticated);
-
-impl WebUser {
-    /// Optional variant: `None` when not signed in.
-    pub async fn optional(req: &HttpRequest) -> Option<Authenticated> {
-        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
-        token.as_ref()?;
-        authenticate(req, token, "web").await.ok()
-    }
-}
-
-impl FromRequest for WebUser {
-    type Error = PageAuthError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, PageAuthError>>>>;
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string());
-            match authenticate(&req, token, "web").await {
-                Ok(a) => Ok(WebUser(a)),
-                Err(AppError::Unauthorized(_)) => {
-                    let next = match req.method() {
-                        &actix_web::http::Method::GET => req
-                            .uri()
-                            .path_and_query()
-                            .map(|p| p.as_str().to_string())
-                            .unwrap_or_else(|| "/".into()),
-                        _ => "/".into(),
-                    };
-                    Err(PageAuthError::NeedLogin(next))
-                }
-                Err(e) => Err(PageAuthError::Other(e.into())),
-            }
-        })
-    }
-}
-
-/// A browser user who keeps a journal (role client).
-#[derive(Clone, Debug)]
-pub struct WebClient(pub Authenticated);
-
 /// An API user who is a therapist; clients get 403.
 #[derive(Clone, Debug)]
 pub struct ApiTherapist(pub Authenticated);
 
-/// A browser user who is a therapist.
-#[derive(Clone, Debug)]
-pub struct WebTherapist(pub Authenticated);
-
 /// Implements `FromRequest` for an extractor that admits one role and refuses the other.
 macro_rules! role_gate {
     ($name:ident from $base:ident, $err:ty, $role:expr, $refusal:literal, |$a:ident| $wrap:expr, $map:expr) => {
-        impl FromRequest for $name {
+        impl actix_web::FromRequest for $name {
             type Error = $err;
-            type Future = Pin<Box<dyn Future<Output = Result<Self, $err>>>>;
-            fn from_request(req: &HttpRequest, p: &mut actix_web::dev::Payload) -> Self::Future {
-                let fut = $base::from_request(req, p);
+            type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, $err>>>>;
+            fn from_request(
+                req: &actix_web::HttpRequest,
+                p: &mut actix_web::dev::Payload,
+            ) -> Self::Future {
+                let fut = <$base as actix_web::FromRequest>::from_request(req, p);
                 Box::pin(async move {
                     let $base($a) = fut.await?;
                     if $a.user.role == $role {
                         Ok($wrap)
                     } else {
-                        Err(($map)(AppError::Forbidden($refusal)))
+                        Err(($map)($crate::error::AppError::Forbidden($refusal)))
                     }
                 })
             }
@@ -200,11 +118,7 @@ macro_rules! role_gate {
     };
 }
 
-fn page_error(e: AppError) -> PageAuthError {
-    PageAuthError::Other(e.into())
-}
+pub(crate) use role_gate;
 
 role_gate!(ApiClient from ApiUser, AppError, Role::Client, "Only client accounts keep a journal.", |a| ApiClient(a.user), std::convert::identity);
 role_gate!(ApiTherapist from ApiUser, AppError, Role::Therapist, "Only therapist accounts can do this.", |a| ApiTherapist(a), std::convert::identity);
-role_gate!(WebClient from WebUser, PageAuthError, Role::Client, "This page is for client accounts that keep a journal.", |a| WebClient(a), page_error);
-role_gate!(WebTherapist from WebUser, PageAuthError, Role::Therapist, "This page is for therapist accounts.", |a| WebTherapist(a), page_error);

@@ -1,6 +1,8 @@
 //! The pure core: entries and their parsed value types, field validation.
 //! May import only std, chrono, chrono-tz, serde and uuid: no actix, diesel, askama, clock reads or I/O.
 
+pub mod caution;
+pub mod demo;
 pub mod effect;
 pub mod entry;
 pub mod fields;

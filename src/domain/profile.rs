@@ -1,7 +1,9 @@
-//! Accounts and profiles: roles, emails, passwords policy, cautions.
+//! Accounts and profiles: roles, emails, password policy, profile updates.
 
 use crate::choice;
+use crate::domain::caution::Caution;
 use crate::domain::fields::{FieldErrors, Fields, Reader};
+use crate::domain::rules::ThresholdOverrides;
 use crate::domain::time::is_known_timezone;
 
 choice!(
@@ -9,17 +11,6 @@ choice!(
     Role {
         Client => ("client", "I keep a journal"),
         Therapist => ("therapist", "I am a massage therapist"),
-    }
-);
-
-choice!(
-    /// Health conditions that call for a doctor's clearance before deep tissue work.
-    Caution {
-        Dvt => ("dvt", "Deep vein thrombosis (blood clots)"),
-        RecentSurgery => ("recent_surgery", "Recent surgery"),
-        Osteoporosis => ("osteoporosis", "Osteoporosis"),
-        VascularDisorder => ("vascular_disorder", "A vascular disorder"),
-        NeurologicalDisorder => ("neurological_disorder", "A neurological disorder"),
     }
 );
 
@@ -120,49 +111,35 @@ pub fn parse_registration(src: &dyn Fields) -> Result<Registration, FieldErrors>
     }
 }
 
-/// A profile update (display name, time zone, cautions).
+/// What a person says about themselves: display name, time zone, cautions.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ProfileUpdate {
+pub struct ProfileDetails {
     pub display_name: String,
     pub timezone: Option<String>,
     pub cautions: Vec<Caution>,
-    pub thresholds: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Parses a profile update.
-pub fn parse_profile(
-    src: &dyn Fields,
-    thresholds: Option<&serde_json::Value>,
-) -> Result<ProfileUpdate, FieldErrors> {
+/// A whole profile update: the details and the threshold overrides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileUpdate {
+    pub details: ProfileDetails,
+    pub thresholds: ThresholdOverrides,
+}
+
+/// Parses the details of a profile; `extra` names further fields the caller reads itself.
+pub fn parse_details(src: &dyn Fields, extra: &[&str]) -> Result<ProfileDetails, FieldErrors> {
     let mut r = Reader::new(src);
-    r.deny_unknown(&["display_name", "timezone", "cautions", "thresholds"]);
+    let mut allowed = vec!["display_name", "timezone", "cautions"];
+    allowed.extend_from_slice(extra);
+    r.deny_unknown(&allowed);
     let display_name = r.required_text("display_name", MAX_DISPLAY_NAME);
     let timezone = read_timezone(&mut r);
     let cautions = r.choices::<Caution>("cautions");
-    let thresholds = match thresholds {
-        None | Some(serde_json::Value::Null) => serde_json::Map::new(),
-        Some(serde_json::Value::Object(m)) => {
-            if let Err(e) = crate::domain::rules::Thresholds::with_overrides(m) {
-                for (k, v) in e.0 {
-                    r.error(&k, v);
-                }
-            }
-            m.clone()
-        }
-        Some(_) => {
-            r.error(
-                "thresholds",
-                "must be an object of rule threshold overrides",
-            );
-            serde_json::Map::new()
-        }
-    };
     match (r.errors.is_empty(), display_name) {
-        (true, Some(display_name)) => Ok(ProfileUpdate {
+        (true, Some(display_name)) => Ok(ProfileDetails {
             display_name,
             timezone,
             cautions,
-            thresholds,
         }),
         _ => Err(r.errors),
     }

@@ -2,6 +2,7 @@
 
 use crate::choice;
 use crate::domain::fields::{FieldErrors, Fields, Reader};
+use crate::domain::ids::EntryId;
 use chrono::{DateTime, Utc};
 
 choice!(
@@ -130,7 +131,7 @@ pub fn parse_soap(src: &dyn Fields, extra: &[&str]) -> Result<Soap, FieldErrors>
     let mut allowed = vec!["subjective", "objective", "assessment", "plan"];
     allowed.extend_from_slice(extra);
     r.deny_unknown(&allowed);
-    let mut part = |name: &str| r.text(name, 4000).unwrap_or_default();
+    let mut part = |name: &str| r.text(name, MAX_NOTE_TEXT).unwrap_or_default();
     let soap = Soap {
         subjective: part("subjective"),
         objective: part("objective"),
@@ -152,6 +153,73 @@ pub fn parse_soap(src: &dyn Fields, extra: &[&str]) -> Result<Soap, FieldErrors>
         Ok(soap)
     } else {
         Err(r.errors)
+    }
+}
+
+choice!(
+    /// Whether a note may still change.
+    NoteStatus {
+        Draft => ("draft", "Draft"),
+        Final => ("final", "Final"),
+    }
+);
+
+/// Longest part of a note, and longest addendum.
+pub const MAX_NOTE_TEXT: usize = 4000;
+
+/// Refused link to a session.
+pub const SESSION_REFUSED: &str = "must be the id of one of this client's massage sessions";
+
+/// A note as a therapist writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NoteInput {
+    pub soap: Soap,
+    /// Saved as final (never changes again) rather than as a draft (the default).
+    pub is_final: bool,
+    /// The massage session the note is about (checked against the journal by the caller).
+    pub session: Option<EntryId>,
+}
+
+/// Parses a new note (`with_session`) or an edit of a draft: every error at once.
+pub fn parse_note(src: &dyn Fields, with_session: bool) -> Result<NoteInput, FieldErrors> {
+    let extra: &[&str] = if with_session {
+        &["status", "session_entry_id"]
+    } else {
+        &["status"]
+    };
+    let mut errors = FieldErrors::default();
+    let soap = parse_soap(src, extra).map_err(|e| errors.merge(e)).ok();
+    let mut r = Reader::new(src);
+    let status = r.choice::<NoteStatus>("status");
+    let session = if with_session {
+        r.text("session_entry_id", 64).and_then(|s| {
+            let id = EntryId::parse(s.trim());
+            if id.is_none() {
+                r.error("session_entry_id", SESSION_REFUSED);
+            }
+            id
+        })
+    } else {
+        None
+    };
+    errors.merge(r.errors);
+    match soap.filter(|_| errors.is_empty()) {
+        Some(soap) => Ok(NoteInput {
+            soap,
+            is_final: status == Some(NoteStatus::Final),
+            session,
+        }),
+        None => Err(errors),
+    }
+}
+
+/// Parses an addendum to a final note: 1 to 4000 characters.
+pub fn parse_addendum(src: &dyn Fields) -> Result<String, FieldErrors> {
+    let mut r = Reader::new(src);
+    r.deny_unknown(&["body"]);
+    match r.required_text("body", MAX_NOTE_TEXT) {
+        Some(body) if r.errors.is_empty() => Ok(body.trim().to_string()),
+        _ => Err(r.errors),
     }
 }
 

@@ -359,6 +359,9 @@ pub fn insert_many(
 /// How far back the insight rules read.
 pub const INSIGHT_DAYS: i64 = 90;
 
+/// Massage sessions older than the insight window that the rules still read, per user.
+pub const OLDER_SESSIONS: usize = 10;
+
 /// What the suggestion engine needs: live entries of the last 90 days (and every future event),
 /// plus the 10 newest massage sessions however old. Cost grows with recent entries, not history.
 pub fn for_insight(
@@ -366,22 +369,49 @@ pub fn for_insight(
     user: UserId,
     now: DateTime<Utc>,
 ) -> Result<Vec<Entry>, AppError> {
+    Ok(for_insight_of(conn, &[user], now)?
+        .remove(&user)
+        .unwrap_or_default())
+}
+
+/// [`for_insight`] for many users in two queries (the therapist dashboard: no query per client).
+pub fn for_insight_of(
+    conn: &mut DbConn,
+    users: &[UserId],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, AppError> {
     let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
-    let mut rows = entries::table
-        .filter(entries::user_id.eq(user.to_string()))
+    let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+    let recent = entries::table
+        .filter(entries::user_id.eq_any(&ids))
         .filter(entries::deleted.eq(false))
         .filter(entries::occurred_at.gt(since))
         .load::<EntryRow>(conn)?;
-    let sessions = entries::table
-        .filter(entries::user_id.eq(user.to_string()))
+    let older_sessions = entries::table
+        .filter(entries::user_id.eq_any(&ids))
         .filter(entries::deleted.eq(false))
         .filter(entries::kind.eq(EntryKind::Massage.as_str()))
         .filter(entries::occurred_at.le(since))
         .order(entries::occurred_at.desc())
-        .limit(10)
         .load::<EntryRow>(conn)?;
-    rows.extend(sessions);
-    rows.into_iter().map(Entry::try_from).collect()
+    let mut out: std::collections::HashMap<UserId, Vec<Entry>> =
+        users.iter().map(|u| (*u, Vec::new())).collect();
+    let mut older: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for r in recent {
+        if let Some(list) = UserId::parse(&r.user_id).and_then(|u| out.get_mut(&u)) {
+            list.push(Entry::try_from(r)?);
+        }
+    }
+    for r in older_sessions {
+        let seen = older.entry(r.user_id.clone()).or_default();
+        *seen += 1;
+        if *seen <= OLDER_SESSIONS
+            && let Some(list) = UserId::parse(&r.user_id).and_then(|u| out.get_mut(&u))
+        {
+            list.push(Entry::try_from(r)?);
+        }
+    }
+    Ok(out)
 }
 
 /// Live entries whose own local date may fall in `from..=to`, optionally of one kind only (the
@@ -414,27 +444,4 @@ pub fn in_local_range(
         .into_iter()
         .map(Entry::try_from)
         .collect()
-}
-
-/// The insight entries (last 90 days and future events) of many users in one query, for the
-/// therapist dashboard (no query per client).
-pub fn for_insight_many(
-    conn: &mut DbConn,
-    users: &[UserId],
-    now: DateTime<Utc>,
-) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, AppError> {
-    let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
-    let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-    let rows = entries::table
-        .filter(entries::user_id.eq_any(&ids))
-        .filter(entries::deleted.eq(false))
-        .filter(entries::occurred_at.gt(since))
-        .load::<EntryRow>(conn)?;
-    let mut out: std::collections::HashMap<UserId, Vec<Entry>> = std::collections::HashMap::new();
-    for r in rows {
-        if let Some(uid) = UserId::parse(&r.user_id) {
-            out.entry(uid).or_default().push(Entry::try_from(r)?);
-        }
-    }
-    Ok(out)
 }

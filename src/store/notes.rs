@@ -84,7 +84,8 @@ pub fn create(
     Ok(id)
 }
 
-fn final_note_conflict() -> AppError {
+/// The refusal to change a final note.
+pub fn final_note_conflict() -> AppError {
     AppError::Conflict {
         code: "note_final",
         message: "This note is final and cannot change; add a dated addendum instead.".into(),
@@ -238,16 +239,12 @@ pub fn visible(
         .ok_or(AppError::NotFound)
 }
 
-/// Refused link to a session.
-pub const SESSION_REFUSED: &str = "must be the id of one of this client's massage sessions";
-
-/// Checks that `session` is one of the client's live massage entries (a note's link).
-pub fn check_session(conn: &mut DbConn, client: UserId, session: EntryId) -> Result<(), AppError> {
-    let ok = crate::store::entries::find(conn, client, session)?
-        .is_some_and(|e| !e.deleted && e.kind() == crate::domain::entry::EntryKind::Massage);
-    if ok {
-        Ok(())
-    } else {
-        Err(AppError::field("session_entry_id", SESSION_REFUSED))
-    }
+/// Whether `session` is one of the client's live massage entries (a note's link).
+pub fn is_client_session(
+    conn: &mut DbConn,
+    client: UserId,
+    session: EntryId,
+) -> Result<bool, AppError> {
+    Ok(crate::store::entries::find(conn, client, session)?
+        .is_some_and(|e| !e.deleted && e.kind() == crate::domain::entry::EntryKind::Massage))
 }

@@ -1,9 +1,11 @@
 //! Database rows and their mapping to domain types.
 
+use crate::domain::caution::Caution;
 use crate::domain::entry::{Entry, EntryData, EntryKind};
 use crate::domain::fields::Choice;
 use crate::domain::ids::{EntryId, UserId};
-use crate::domain::profile::{Caution, Role};
+use crate::domain::profile::Role;
+use crate::domain::rules::ThresholdOverrides;
 use crate::error::AppError;
 use crate::store::schema::{entries, sessions, users};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
@@ -36,7 +38,7 @@ pub struct User {
     pub role: Role,
     pub timezone: Option<String>,
     pub cautions: Vec<Caution>,
-    pub thresholds: serde_json::Map<String, serde_json::Value>,
+    pub thresholds: ThresholdOverrides,
 }
 
 impl TryFrom<UserRow> for User {
@@ -52,7 +54,11 @@ impl TryFrom<UserRow> for User {
             role: Role::parse(&r.role).ok_or_else(|| bad("role"))?,
             timezone: r.timezone,
             cautions: cautions.iter().filter_map(|c| Caution::parse(c)).collect(),
-            thresholds: serde_json::from_str(&r.thresholds).map_err(|_| bad("thresholds"))?,
+            thresholds: {
+                let stored: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(&r.thresholds).map_err(|_| bad("thresholds"))?;
+                ThresholdOverrides::lenient(stored.iter().map(|(k, v)| (k.as_str(), v.as_i64())))
+            },
         })
     }
 }

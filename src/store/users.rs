@@ -2,7 +2,8 @@
 
 use crate::domain::fields::Choice;
 use crate::domain::ids::{SessionId, UserId};
-use crate::domain::profile::{ProfileUpdate, Registration};
+use crate::domain::profile::{ProfileDetails, Registration};
+use crate::domain::rules::ThresholdOverrides;
 use crate::error::AppError;
 use crate::store::rows::{SessionRow, User, UserRow};
 use crate::store::schema::{sessions, users};
@@ -79,11 +80,11 @@ pub fn set_password(
     revoke_all_sessions(conn, id, now)
 }
 
-/// Saves a profile update.
-pub fn update_profile(
+/// Saves name, time zone and cautions.
+pub fn update_details(
     conn: &mut DbConn,
     id: UserId,
-    p: &ProfileUpdate,
+    p: &ProfileDetails,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let cautions: Vec<&str> = p.cautions.iter().map(|c| c.as_str()).collect();
@@ -92,7 +93,22 @@ pub fn update_profile(
             users::display_name.eq(&p.display_name),
             users::timezone.eq(&p.timezone),
             users::cautions.eq(serde_json::to_string(&cautions).unwrap_or_else(|_| "[]".into())),
-            users::thresholds.eq(serde_json::Value::Object(p.thresholds.clone()).to_string()),
+            users::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Saves threshold overrides.
+pub fn update_thresholds(
+    conn: &mut DbConn,
+    id: UserId,
+    t: &ThresholdOverrides,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(users::table.find(id.to_string()))
+        .set((
+            users::thresholds.eq(serde_json::to_string(t).unwrap_or_else(|_| "{}".into())),
             users::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;

@@ -1,10 +1,12 @@
 //! Server-rendered HTML pages (askama), forms with CSRF checks, embedded static assets.
-//! May import `domain`, `store`, `auth`, `api` helpers, `error`, `state`.
+//! May import `domain`, `store` types, `auth`, `app`, `error`, `state`; never `api`.
 
 pub mod assets;
 pub mod charts;
 pub mod form;
 pub mod pages;
+pub mod session;
+pub mod views;
 pub mod widgets;
 
 use crate::auth::csrf::CsrfToken;

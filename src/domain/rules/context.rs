@@ -1,7 +1,7 @@
 //! What the rules look at: live entries up to `now`, local dates, rolling windows.
 
+use crate::domain::caution::Caution;
 use crate::domain::entry::{Entry, EntryData, Episode, Massage};
-use crate::domain::profile::Caution;
 use crate::domain::rules::Journal;
 use crate::domain::time::LocalZone;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};

@@ -10,11 +10,11 @@ mod self_care;
 pub mod thresholds;
 
 pub use context::Ctx;
-pub use thresholds::Thresholds;
+pub use thresholds::{ThresholdOverrides, Thresholds};
 
+use crate::domain::caution::Caution;
 use crate::domain::entry::Entry;
 use crate::domain::ids::EntryId;
-use crate::domain::profile::Caution;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 

@@ -452,7 +452,7 @@ fn caution_conditions_comes_from_the_profile_and_softens_booking_without_suppres
             Some(ago(Duration::days(80))),
         ),
     ]);
-    j.cautions = vec![crate::domain::profile::Caution::Osteoporosis];
+    j.cautions = vec![crate::domain::caution::Caution::Osteoporosis];
     let e = eval(&j);
     let c = e
         .suggestions
@@ -568,7 +568,7 @@ fn pre_event_window_ends_48_hours_before_the_event_in_local_time() {
         "pre-event"
     ));
     assert!(fires(vec![event(ago(-Duration::days(2)))], "pre-event"));
-    j.cautions = vec![crate::domain::profile::Caution::Dvt];
+    j.cautions = vec![crate::domain::caution::Caution::Dvt];
     assert!(
         find(&j, "pre-event")
             .unwrap()
@@ -724,7 +724,7 @@ fn output_is_ordered_by_kind_then_newest_evidence_and_booking_waits_for_doctors(
     });
     let long_new = ep_with(ago(Duration::days(1)), |e| e.duration_s = Some(900));
     let mut j = journal(vec![flag_old, long_new, event(ago(-Duration::days(5)))]);
-    j.cautions = vec![crate::domain::profile::Caution::RecentSurgery];
+    j.cautions = vec![crate::domain::caution::Caution::RecentSurgery];
     let e = eval(&j);
     let order: Vec<&str> = e.suggestions.iter().map(|s| s.rule_id).collect();
     let pos = |id: &str| {

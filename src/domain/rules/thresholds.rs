@@ -34,13 +34,31 @@ macro_rules! thresholds {
             $(Spec { name: stringify!($name), default: $default, min: $min, max: $max, overridable: $over, label: $doc.trim_ascii() },)+
         ];
 
-        impl Thresholds {
-            fn slot(&mut self, name: &str) -> Option<&mut i64> {
+        /// A client's own thresholds: each `Some` replaces a default. Made only by
+        /// [`ThresholdOverrides::parse`] (every value checked) or [`ThresholdOverrides::lenient`].
+        #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+        pub struct ThresholdOverrides {
+            $(#[doc = $doc] #[serde(skip_serializing_if = "Option::is_none")] pub $name: Option<i64>,)+
+        }
+
+        impl ThresholdOverrides {
+            fn slot(&mut self, name: &str) -> Option<&mut Option<i64>> {
                 match name {
                     $(stringify!($name) => Some(&mut self.$name),)+
                     _ => None,
                 }
             }
+            /// The thresholds in force: defaults with these overrides applied.
+            pub fn thresholds(&self) -> Thresholds {
+                Thresholds { $($name: self.$name.unwrap_or($default),)+ }
+            }
+            /// The overridden values by name, in catalogue order.
+            pub fn iter(&self) -> impl Iterator<Item = (&'static str, i64)> + '_ {
+                [$((stringify!($name), self.$name),)+].into_iter().filter_map(|(n, v)| v.map(|v| (n, v)))
+            }
+        }
+
+        impl Thresholds {
             /// The value of a threshold by name.
             pub fn get(&self, name: &str) -> Option<i64> {
                 match name {
@@ -107,15 +125,16 @@ thresholds! {
     movement_min_episodes = 2, 1, 5, true;
 }
 
-impl Thresholds {
-    /// Defaults with `overrides` applied; unknown names, fixed thresholds and values out of
-    /// range are errors keyed `thresholds.<name>`.
-    pub fn with_overrides(
-        overrides: &serde_json::Map<String, serde_json::Value>,
+impl ThresholdOverrides {
+    /// Checks overrides given as (name, whole number or `None` when the value was not one).
+    /// Unknown names, fixed thresholds and values out of range are errors keyed
+    /// `thresholds.<name>`.
+    pub fn parse<'a>(
+        items: impl IntoIterator<Item = (&'a str, Option<i64>)>,
     ) -> Result<Self, FieldErrors> {
         let mut t = Self::default();
         let mut errors = FieldErrors::default();
-        for (name, value) in overrides {
+        for (name, value) in items {
             let key = format!("thresholds.{name}");
             let Some(spec) = SPECS.iter().find(|s| s.name == name) else {
                 errors.add(&key, "is not a known threshold");
@@ -125,10 +144,10 @@ impl Thresholds {
                 errors.add(&key, "is fixed: warning-sign rules cannot be changed");
                 continue;
             }
-            match value.as_i64().filter(|v| (spec.min..=spec.max).contains(v)) {
+            match value.filter(|v| (spec.min..=spec.max).contains(v)) {
                 Some(v) => {
                     if let Some(slot) = t.slot(name) {
-                        *slot = v;
+                        *slot = Some(v);
                     }
                 }
                 None => errors.add(
@@ -144,16 +163,16 @@ impl Thresholds {
         }
     }
 
-    /// Applies stored overrides, ignoring any that no longer validate.
-    pub fn from_stored(overrides: &serde_json::Map<String, serde_json::Value>) -> Self {
+    /// Stored overrides, dropping any that no longer validate (a bound may have tightened).
+    pub fn lenient<'a>(items: impl IntoIterator<Item = (&'a str, Option<i64>)>) -> Self {
         let mut t = Self::default();
-        for (name, value) in overrides {
-            if let (Some(spec), Some(v)) = (SPECS.iter().find(|s| s.name == name), value.as_i64())
+        for (name, value) in items {
+            if let (Some(spec), Some(v)) = (SPECS.iter().find(|s| s.name == name), value)
                 && spec.overridable
                 && (spec.min..=spec.max).contains(&v)
                 && let Some(slot) = t.slot(name)
             {
-                *slot = v;
+                *slot = Some(v);
             }
         }
         t
@@ -163,17 +182,29 @@ impl Thresholds {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn overrides_stay_within_safe_bounds_and_red_flags_are_fixed() {
-        let ok = json!({"hydration_target_ml": 2500, "stretch_gap_dates": 5});
-        let t = Thresholds::with_overrides(ok.as_object().unwrap()).unwrap();
+        let ok = [
+            ("hydration_target_ml", Some(2500)),
+            ("stretch_gap_dates", Some(5)),
+        ];
+        let o = ThresholdOverrides::parse(ok).unwrap();
+        assert_eq!(
+            o.iter().collect::<Vec<_>>(),
+            vec![("hydration_target_ml", 2500), ("stretch_gap_dates", 5)]
+        );
+        let t = o.thresholds();
         assert_eq!(t.hydration_target_ml, 2500);
         assert_eq!(t.stretch_gap_dates, 5);
         assert_eq!(t.severe_intensity, 8);
-        let bad = json!({"hydration_target_ml": 100, "long_cramp_seconds": 900, "moon": 1, "severe_intensity": "8"});
-        let e = Thresholds::with_overrides(bad.as_object().unwrap()).unwrap_err();
+        let bad = [
+            ("hydration_target_ml", Some(100)),
+            ("long_cramp_seconds", Some(900)),
+            ("moon", Some(1)),
+            ("severe_intensity", None),
+        ];
+        let e = ThresholdOverrides::parse(bad).unwrap_err();
         assert_eq!(
             e.get("thresholds.hydration_target_ml"),
             Some("must be a whole number from 1500 to 4000")
@@ -185,6 +216,21 @@ mod tests {
         );
         assert!(e.get("thresholds.moon").is_some());
         assert!(e.get("thresholds.severe_intensity").is_some());
+    }
+
+    #[test]
+    fn stored_overrides_out_of_bounds_are_dropped_not_applied() {
+        let o = ThresholdOverrides::lenient([
+            ("hydration_target_ml", Some(2500)),
+            ("severe_intensity", Some(99)),
+            ("long_cramp_seconds", Some(600)),
+            ("moon", Some(1)),
+        ]);
+        assert_eq!(
+            o.iter().collect::<Vec<_>>(),
+            vec![("hydration_target_ml", 2500)]
+        );
+        assert_eq!(o.thresholds().severe_intensity, 8);
     }
 
     #[test]

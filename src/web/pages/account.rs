@@ -1,18 +1,18 @@
 //! Log in, register, log out, demo journal, settings and password change.
 
-use crate::api::auth::{check_credentials, register, start_session};
-use crate::api::cpu;
+use crate::app::accounts::{self, SessionKind};
 use crate::auth::csrf::CsrfToken;
-use crate::auth::extract::{SESSION_COOKIE, WebUser};
-use crate::auth::password;
+use crate::auth::{SESSION_COOKIE, client_address};
+use crate::domain::caution::Caution;
 use crate::domain::fields::{FieldErrors, FormFields};
-use crate::domain::profile::{Caution, Role, check_password, parse_profile, parse_registration};
-use crate::domain::rules::thresholds::{SPECS, Thresholds};
+use crate::domain::profile::{Role, parse_details, parse_registration};
+use crate::domain::rules::ThresholdOverrides;
+use crate::domain::rules::thresholds::SPECS;
 use crate::domain::time::timezone_names;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::users;
 use crate::web::form::HtmlForm;
+use crate::web::session::WebUser;
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
@@ -138,7 +138,7 @@ async fn sign_in(
     user: &crate::store::rows::User,
     next: &str,
 ) -> Result<HttpResponse, AppError> {
-    let (token, ttl) = start_session(state, user, "web").await?;
+    let (token, ttl) = accounts::start_session(state, user, SessionKind::Web).await?;
     let mut resp = see_other(next);
     resp.add_cookie(&session_cookie(state, token, ttl))
         .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cookie: {e}")))?;
@@ -155,7 +155,7 @@ pub async fn post_login(
     let next = safe_next(form.get("next"));
     let email = form.get("email").unwrap_or_default().to_string();
     let pw = form.get("password").unwrap_or_default().to_string();
-    match check_credentials(&state, &crate::api::auth::peer(&req), &email, &pw).await {
+    match accounts::check_credentials(&state, &client_address(&req), &email, &pw).await {
         Ok(user) => Ok(sign_in(&state, &user, &next).await?),
         Err(AppError::Unauthorized(msg)) => {
             let mut kept = FormFields::default();
@@ -237,31 +237,20 @@ pub async fn post_register(
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let result = match parse_registration(&form) {
-        Ok(reg) => {
-            let email = reg.email.clone();
-            register(&state, reg).await.map(|_| email)
-        }
+        Ok(reg) => accounts::register(&state, reg).await,
         Err(fields) => Err(AppError::fields(fields)),
     };
     match result {
-        Ok(email) => {
-            let user = state
-                .db
-                .read(move |c| users::find_by_email(c, email.as_str()))
-                .await?
-                .ok_or(AppError::NotFound)?
-                .0;
-            Ok(sign_in(&state, &user, "/").await?)
-        }
+        Ok(user) => Ok(sign_in(&state, &user, "/").await?),
         Err(e) => {
             let errors = match e {
                 AppError::Validation { fields, .. } => fields,
-                AppError::Conflict { message, .. } => FieldErrors::one(
+                AppError::Conflict {
+                    code: "email_taken",
+                    ..
+                } => FieldErrors::one(
                     "email",
-                    message.replace(
-                        "An account with this email",
-                        "is already used by an account:",
-                    ),
+                    "is already used by an account. Log in instead, or use another address.",
                 ),
                 other => return Err(other.into()),
             };
@@ -280,11 +269,7 @@ pub async fn post_logout(
     _form: HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     if let Some(a) = WebUser::optional(&req).await {
-        let now = state.now();
-        state
-            .db
-            .write(move |c| users::revoke_session(c, a.session, now))
-            .await?;
+        accounts::end_session(&state, a.session).await?;
     }
     let mut resp = see_other("/login");
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
@@ -300,16 +285,7 @@ pub async fn post_demo(
     req: HttpRequest,
     _form: HtmlForm,
 ) -> Result<HttpResponse, PageError> {
-    if !state.settings.demo_button {
-        return Err(AppError::NotFound.into());
-    }
-    state
-        .limits
-        .demo(&crate::api::auth::peer(&req))
-        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
-    let now = state.now();
-    let db = state.db.clone();
-    let user = cpu(move || crate::demo::create_throwaway_client(&db, now)).await??;
+    let user = accounts::create_demo_client(&state, &client_address(&req)).await?;
     Ok(sign_in(&state, &user, "/").await?)
 }
 
@@ -353,7 +329,7 @@ fn profile_values(user: &crate::store::rows::User) -> FormFields {
 
 /// Current threshold values (overrides, else defaults) as form values.
 fn threshold_values(user: &crate::store::rows::User) -> FormFields {
-    let t = Thresholds::from_stored(&user.thresholds);
+    let t = user.thresholds.thresholds();
     let mut v = FormFields::default();
     for spec in SPECS.iter().filter(|s| s.overridable) {
         v.set(
@@ -470,15 +446,9 @@ pub async fn post_settings(
     WebUser(a): WebUser,
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
-    match parse_profile(&form, None) {
-        Ok(mut update) => {
-            update.thresholds = a.user.thresholds.clone();
-            let uid = a.user.id;
-            let now = state.now();
-            state
-                .db
-                .write(move |c| users::update_profile(c, uid, &update, now))
-                .await?;
+    match parse_details(&form, &[]) {
+        Ok(details) => {
+            accounts::save_details(&state, a.user.id, details).await?;
             Ok(see_other("/settings?done=profile"))
         }
         Err(errors) => {
@@ -501,35 +471,18 @@ pub async fn post_password(
 ) -> Result<HttpResponse, PageError> {
     let current = form.get("current_password").unwrap_or_default().to_string();
     let new = form.get("new_password").unwrap_or_default().to_string();
-    let mut errors = FieldErrors::default();
-    if let Err(m) = check_password(&new) {
-        errors.add("new_password", m);
+    match accounts::change_password(&state, a.user.id, current, new).await {
+        Ok(user) => Ok(sign_in(&state, &user, "/settings?done=password").await?),
+        Err(AppError::Validation { fields, .. }) => {
+            let (values, thresholds) = (profile_values(&a.user), threshold_values(&a.user));
+            let forms = SettingsForms {
+                password: fields,
+                ..fresh_forms(&values, &thresholds)
+            };
+            settings_error(&csrf, &a, forms)
+        }
+        Err(e) => Err(e.into()),
     }
-    let uid = a.user.id;
-    let (user, hash) = state
-        .db
-        .read(move |c| users::find_with_hash(c, uid))
-        .await?;
-    let ok = current.len() <= crate::domain::profile::MAX_PASSWORD_BYTES
-        && cpu(move || password::verify(&current, &hash)).await?;
-    if !ok {
-        errors.add("current_password", "is not right.");
-    }
-    if !errors.is_empty() {
-        let (values, thresholds) = (profile_values(&a.user), threshold_values(&a.user));
-        let forms = SettingsForms {
-            password: errors,
-            ..fresh_forms(&values, &thresholds)
-        };
-        return settings_error(&csrf, &a, forms);
-    }
-    let new_hash = cpu(move || password::hash(&new)).await??;
-    let now = state.now();
-    state
-        .db
-        .write(move |c| users::set_password(c, uid, new_hash, now))
-        .await?;
-    Ok(sign_in(&state, &user, "/settings?done=password").await?)
 }
 
 /// `POST /settings/thresholds`: overrides within safe bounds; values equal to the default are not stored.
@@ -539,45 +492,28 @@ pub async fn post_thresholds(
     WebUser(a): WebUser,
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
-    let mut overrides = serde_json::Map::new();
-    let mut errors = FieldErrors::default();
+    let mut given: Vec<(&str, Option<i64>)> = Vec::new();
     for spec in SPECS.iter().filter(|s| s.overridable) {
-        match form.get(spec.name).map(str::trim).filter(|v| !v.is_empty()) {
-            None => {}
-            Some(raw) => match raw.parse::<i64>() {
+        if let Some(raw) = form.get(spec.name).map(str::trim).filter(|v| !v.is_empty()) {
+            match raw.parse::<i64>() {
+                // A value equal to the default is not stored: a later default change applies.
                 Ok(v) if v == spec.default => {}
-                Ok(v) => {
-                    overrides.insert(spec.name.to_string(), v.into());
-                }
-                Err(_) => errors.add(
-                    &format!("thresholds.{}", spec.name),
-                    format!("must be a whole number from {} to {}", spec.min, spec.max),
-                ),
-            },
+                v => given.push((spec.name, v.ok())),
+            }
         }
     }
-    if let Err(e) = Thresholds::with_overrides(&overrides) {
-        errors.merge(e);
+    match ThresholdOverrides::parse(given) {
+        Ok(overrides) => {
+            accounts::save_thresholds(&state, a.user.id, overrides).await?;
+            Ok(see_other("/settings?done=thresholds"))
+        }
+        Err(errors) => {
+            let values = profile_values(&a.user);
+            let forms = SettingsForms {
+                thresholds: (&form, errors),
+                ..fresh_forms(&values, &form)
+            };
+            settings_error(&csrf, &a, forms)
+        }
     }
-    if !errors.is_empty() {
-        let values = profile_values(&a.user);
-        let forms = SettingsForms {
-            thresholds: (&form, errors),
-            ..fresh_forms(&values, &form)
-        };
-        return settings_error(&csrf, &a, forms);
-    }
-    let uid = a.user.id;
-    let now = state.now();
-    let update = crate::domain::profile::ProfileUpdate {
-        display_name: a.user.display_name.clone(),
-        timezone: a.user.timezone.clone(),
-        cautions: a.user.cautions.clone(),
-        thresholds: overrides,
-    };
-    state
-        .db
-        .write(move |c| users::update_profile(c, uid, &update, now))
-        .await?;
-    Ok(see_other("/settings?done=thresholds"))
 }

@@ -1,13 +1,13 @@
 //! Insight pages: suggestions with their reasons.
 
-use crate::api::insight::evaluate_loaded;
+use crate::app::insight::evaluate_journal;
 use crate::auth::csrf::CsrfToken;
-use crate::auth::extract::WebClient;
 use crate::domain::entry::Entry;
 use crate::domain::fields::Choice;
 use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal};
 use crate::state::AppState;
 use crate::store::rows::User;
+use crate::web::session::WebClient;
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -34,7 +34,7 @@ pub async fn evaluate_now(
     state: &AppState,
     user: &User,
 ) -> Result<(Evaluation, Journal), PageError> {
-    Ok(evaluate_loaded(state, user, state.now().fixed_offset()).await?)
+    Ok(evaluate_journal(state, user, state.now().fixed_offset()).await?)
 }
 
 /// Page views of the suggestions, with their evidence described.

@@ -1,16 +1,19 @@
 //! The client's journal: today, quick log, log forms, timeline, edit, delete and undo.
 
+use crate::app::journal::{self, Quick};
+use crate::auth::Authenticated;
 use crate::auth::csrf::CsrfToken;
-use crate::auth::extract::{Authenticated, WebClient, WebUser};
 use crate::domain::entry::*;
 use crate::domain::fields::{Choice, FieldErrors, FormFields};
 use crate::domain::ids::EntryId;
 use crate::domain::profile::Role;
-use crate::domain::time::{LocalZone, rfc3339};
+use crate::domain::time::LocalZone;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::entries::{self, Created, Cursor, ListQuery};
+use crate::store::entries::{Created, Cursor};
 use crate::web::form::HtmlForm;
+use crate::web::session::{WebClient, WebUser};
+use crate::web::views::{EntryView, note_views};
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
@@ -18,58 +21,6 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Duration, NaiveDate, Utc};
 use std::collections::HashMap;
-
-/// An entry as list pages show it.
-#[derive(Clone, Debug)]
-pub struct EntryView {
-    pub id: String,
-    pub kind: &'static str,
-    pub kind_label: &'static str,
-    pub time: String,
-    pub day: String,
-    pub at_iso: String,
-    pub summary: String,
-    pub detail: String,
-}
-
-impl EntryView {
-    /// The view of one entry.
-    pub fn of(e: &Entry) -> Self {
-        let mut detail: Vec<String> = Vec::new();
-        if let EntryData::Episode(ep) = &e.data {
-            if !ep.triggers.is_empty() {
-                detail.push(format!("Triggers: {}", labels(&ep.triggers)));
-            }
-            if !ep.red_flags.is_empty() {
-                detail.push(format!("Warning signs: {}", labels(&ep.red_flags)));
-            }
-            if !ep.relief.is_empty() {
-                detail.push(format!("Helped: {}", labels(&ep.relief)));
-            }
-        }
-        if let Some(n) = e.data.notes() {
-            detail.push(n.to_string());
-        }
-        Self {
-            id: e.id.to_string(),
-            kind: e.kind().as_str(),
-            kind_label: e.kind().label(),
-            time: e.occurred_at.format("%H:%M").to_string(),
-            day: e.occurred_at.format("%-d %b").to_string(),
-            at_iso: rfc3339(&e.occurred_at),
-            summary: e.data.summary(),
-            detail: detail.join(" · "),
-        }
-    }
-}
-
-fn labels<C: Choice>(items: &[C]) -> String {
-    items
-        .iter()
-        .map(|c| c.label().to_lowercase())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn day_label(d: NaiveDate) -> String {
     d.format("%A %-d %B %Y").to_string()
@@ -135,7 +86,7 @@ pub async fn get_today(
         return Ok(see_other("/login"));
     };
     if a.user.role == Role::Therapist {
-        return crate::web::pages::sharing::therapist_home(&state, &csrf, &a).await;
+        return crate::web::pages::clients::therapist_home(&state, &csrf, &a).await;
     }
     let now = state.now();
     let zone = zone_of(&a, None);
@@ -145,21 +96,7 @@ pub async fn get_today(
         .resolve(today.and_hms_opt(0, 0, 0).unwrap_or_default())
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now - Duration::hours(24));
-    let uid = a.user.id;
-    let (list, last_episode) = state
-        .db
-        .read(move |c| {
-            let q = ListQuery {
-                from: Some(start),
-                to: Some(now + Duration::seconds(1)),
-                limit: 200,
-                ..Default::default()
-            };
-            let list = entries::list(c, uid, &q)?.0;
-            let last = entries::latest_of_kind(c, uid, EntryKind::Episode)?;
-            Ok((list, last))
-        })
-        .await?;
+    let (list, any_episode) = journal::today(&state, a.user.id, start).await?;
     let water_ml = list
         .iter()
         .map(|e| match &e.data {
@@ -168,7 +105,7 @@ pub async fn get_today(
         })
         .sum();
     let mut quick: Vec<(&'static str, &'static str)> = QUICK.to_vec();
-    if last_episode.is_some() {
+    if any_episode {
         quick.insert(0, REPEAT);
     }
     let (evaluation, journal) = crate::web::pages::insight::evaluate_now(&state, &a.user).await?;
@@ -201,19 +138,18 @@ pub async fn post_quick(
 ) -> Result<HttpResponse, PageError> {
     let now = state.now();
     let at = zone_of(&a, Some(&form)).at(now);
-    let uid = a.user.id;
-    let action = form.get("action").unwrap_or_default().to_string();
-    let data = match action.as_str() {
-        "water_250" | "water_500" => Some(EntryData::Hydration(Hydration {
+    let action = form.get("action").unwrap_or_default();
+    let quick = match action {
+        "water_250" | "water_500" => Quick::Data(EntryData::Hydration(Hydration {
             volume_ml: if action == "water_250" { 250 } else { 500 },
             electrolytes: false,
         })),
-        "stretch_5" => Some(EntryData::Stretch(Stretch {
+        "stretch_5" => Quick::Data(EntryData::Stretch(Stretch {
             minutes: 5,
             body_sites: vec![],
             routine: None,
         })),
-        "heat_10" | "ice_10" => Some(EntryData::HeatIce(HeatIce {
+        "heat_10" | "ice_10" => Quick::Data(EntryData::HeatIce(HeatIce {
             mode: if action == "heat_10" {
                 HeatIceMode::Heat
             } else {
@@ -222,40 +158,10 @@ pub async fn post_quick(
             minutes: 10,
             body_site: None,
         })),
-        "repeat_episode" => None,
+        "repeat_episode" => Quick::RepeatEpisode,
         _ => return Err(AppError::field("action", "must be one of the quick-log buttons").into()),
     };
-    let kind = state
-        .db
-        .write(move |c| {
-            let data = match data {
-                Some(d) => d,
-                None => match entries::latest_of_kind(c, uid, EntryKind::Episode)? {
-                    Some(Entry {
-                        data: EntryData::Episode(mut ep),
-                        ..
-                    }) => {
-                        ep.notes = None;
-                        ep.red_flags.clear();
-                        EntryData::Episode(ep)
-                    }
-                    _ => {
-                        return Err(AppError::field(
-                            "action",
-                            "needs an earlier episode to repeat",
-                        ));
-                    }
-                },
-            };
-            let e = NewEntry {
-                id: EntryId::new_v7(),
-                occurred_at: at,
-                data,
-            };
-            entries::create(c, uid, &e, now)?;
-            Ok(e.data.kind())
-        })
-        .await?;
+    let kind = journal::quick_log(&state, a.user.id, quick, at).await?;
     Ok(see_other(&format!("/?saved={}", kind.as_str())))
 }
 
@@ -463,11 +369,7 @@ pub async fn post_log_form(
                 occurred_at,
                 data,
             };
-            let uid = a.user.id;
-            let created = state
-                .db
-                .write(move |c| entries::create(c, uid, &e, now))
-                .await?;
+            let created = journal::create(&state, a.user.id, e).await?;
             debug_assert!(matches!(created, Created::New(_)));
             let mut to = format!("/?saved={}", kind.as_str());
             if flag {
@@ -486,7 +388,7 @@ pub async fn post_log_form(
 #[template(path = "journal/timeline.html")]
 struct TimelinePage {
     layout: Layout,
-    notes: Vec<crate::web::pages::sharing::NoteView>,
+    notes: Vec<crate::web::views::NoteView>,
     undo: Option<String>,
     notice: Option<String>,
     days: Vec<DayView>,
@@ -510,25 +412,11 @@ pub async fn get_timeline(
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
-    let uid = a.user.id;
-    let first_page = cursor.is_none();
-    let (list, next, note_list) = state
-        .db
-        .read(move |c| {
-            let q = ListQuery {
-                limit: TIMELINE_PAGE,
-                cursor,
-                ..Default::default()
-            };
-            let (list, next) = entries::list(c, uid, &q)?;
-            let notes = if first_page {
-                crate::store::notes::for_client(c, uid, None)?
-            } else {
-                Vec::new()
-            };
-            Ok((list, next, notes))
-        })
-        .await?;
+    let journal::TimelinePage {
+        entries: list,
+        next,
+        notes: note_list,
+    } = journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE).await?;
     let mut days: Vec<DayView> = Vec::new();
     for e in &list {
         let d = e.occurred_at.date_naive();
@@ -548,7 +436,7 @@ pub async fn get_timeline(
         _ => None,
     };
     let page = TimelinePage {
-        notes: crate::web::pages::sharing::note_views(&note_list, None, a.user.timezone.as_deref()),
+        notes: note_views(&note_list, None, a.user.timezone.as_deref()),
         layout: Layout::new("Timeline", "timeline", &csrf, Some(&a)),
         undo: q
             .get("deleted")
@@ -599,11 +487,7 @@ pub async fn get_edit(
     path: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
-    let uid = a.user.id;
-    let e = state
-        .db
-        .read(move |c| entries::get_live(c, uid, id))
-        .await?;
+    let e = journal::get(&state, a.user.id, id).await?;
     let values = form_values(&e);
     render(
         StatusCode::OK,
@@ -620,11 +504,7 @@ pub async fn post_edit(
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
-    let uid = a.user.id;
-    let stored = state
-        .db
-        .read(move |c| entries::get_live(c, uid, id))
-        .await?;
+    let stored = journal::get(&state, a.user.id, id).await?;
     let now = state.now();
     let offset = form_offset(&form).unwrap_or(stored.occurred_at.offset().local_minus_utc() / 60);
     let zone = LocalZone::pick(None, Some(offset));
@@ -639,10 +519,7 @@ pub async fn post_edit(
                 occurred_at,
                 data,
             };
-            let outcome = state
-                .db
-                .write(move |c| entries::update(c, uid, &new, version, now))
-                .await?;
+            let outcome = journal::update(&state, a.user.id, new, version).await?;
             match outcome {
                 Ok(_) => Ok(see_other("/timeline?done=updated")),
                 Err(current) => {
@@ -672,13 +549,8 @@ pub async fn post_delete(
     _form: HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
-    let uid = a.user.id;
-    let now = state.now();
-    state
-        .db
-        .write(move |c| entries::delete(c, uid, id, None, now))
-        .await?
-        .ok();
+    // An entry already deleted elsewhere is simply gone: undo is offered either way.
+    journal::delete(&state, a.user.id, id, None).await?.ok();
     Ok(see_other(&format!("/timeline?deleted={id}")))
 }
 
@@ -690,11 +562,6 @@ pub async fn post_restore(
     _form: HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
-    let uid = a.user.id;
-    let now = state.now();
-    state
-        .db
-        .write(move |c| entries::restore(c, uid, id, now))
-        .await?;
+    journal::restore(&state, a.user.id, id).await?;
     Ok(see_other("/timeline?done=restored"))
 }

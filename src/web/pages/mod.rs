@@ -1,6 +1,7 @@
 //! Page handlers, one module per area, each with its template structs.
 
 pub mod account;
+pub mod clients;
 pub mod insight;
 pub mod journal;
 pub mod sharing;
@@ -11,6 +12,7 @@ use actix_web::web;
 /// Registers every page route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     sharing::configure(cfg);
+    clients::configure(cfg);
     cfg.route("/", web::get().to(journal::get_today))
         .route("/quick", web::post().to(journal::post_quick))
         .route("/log", web::get().to(journal::get_log_menu))

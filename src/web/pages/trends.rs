@@ -1,16 +1,13 @@
 //! `/trends`: charts of the last weeks and months, a calendar heat map, and self-care effect.
 
-use crate::api::trends::today_for;
+use crate::app::insight::{chart_entries, today_for};
 use crate::auth::csrf::CsrfToken;
-use crate::auth::extract::WebClient;
 use crate::domain::effect;
-use crate::domain::entry::EntryKind;
 use crate::domain::fields::Choice;
-use crate::domain::rules::Thresholds;
 use crate::domain::trends::{Bucket, compare_periods, compute};
 use crate::state::AppState;
-use crate::store::entries;
 use crate::web::charts::{Chart, bars, hbars, heatmap};
+use crate::web::session::WebClient;
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -95,24 +92,7 @@ pub async fn get_trends(
     // need episodes only, which keeps a long journal cheap to chart.
     let recent_from = (today - Duration::days(effect::DAYS + 2))
         .min(Bucket::Week.start(today) - Duration::weeks(11));
-    let uid = a.user.id;
-    let list = state
-        .db
-        .read(move |c| {
-            let mut older = entries::in_local_range(
-                c,
-                uid,
-                month_from,
-                recent_from - Duration::days(1),
-                Some(EntryKind::Episode),
-            )?;
-            older.retain(|e| e.occurred_at.date_naive() < recent_from);
-            let mut recent = entries::in_local_range(c, uid, recent_from, today, None)?;
-            recent.retain(|e| e.occurred_at.date_naive() >= recent_from);
-            older.extend(recent);
-            Ok(older)
-        })
-        .await?;
+    let list = chart_entries(&state, a.user.id, month_from, recent_from, today).await?;
     let monthly = compute(&list, month_from, today, Bucket::Month);
     let week_from = Bucket::Week.start(today) - Duration::weeks(11);
     let weekly = compute(&list, week_from, today, Bucket::Week);
@@ -254,7 +234,7 @@ pub async fn get_trends(
     ));
     let water_from = today - Duration::days(27);
     let daily = compute(&list, water_from, today, Bucket::Day);
-    let target = Thresholds::from_stored(&a.user.thresholds).hydration_target_ml as f64;
+    let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
     let met = daily
         .series
         .iter()

@@ -1,0 +1,200 @@
+//! Insight: suggestions over a journal, trends, the technique selector and the therapist's view
+//! of the clients who need attention first. Every evaluation goes through [`evaluate`], so the
+//! client's own page, the API and the therapist dashboard read the same entries the same way.
+
+use crate::domain::entry::{Entry, EntryKind};
+use crate::domain::ids::UserId;
+use crate::domain::rules::{self, Evaluation, Journal};
+use crate::domain::technique::{self, Advice, Question};
+use crate::domain::time::LocalZone;
+use crate::domain::trends::{Bucket, Trends, compute};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::entries;
+use crate::store::notes::{self, Note};
+use crate::store::rows::User;
+use crate::store::shares::{self, SharedClient};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use tracing::instrument;
+
+/// Evaluates every rule over `entries` (as [`entries::for_insight`] loads them) with the user's
+/// profile: cautions, time zone and threshold overrides. Returns the journal too, so pages can
+/// describe the evidence.
+pub fn evaluate(
+    user: &User,
+    entries: Vec<Entry>,
+    now: DateTime<FixedOffset>,
+) -> (Evaluation, Journal) {
+    let journal = Journal {
+        entries,
+        cautions: user.cautions.clone(),
+        timezone: user.timezone.clone(),
+    };
+    let e = rules::evaluate(&journal, now, &user.thresholds.thresholds());
+    (e, journal)
+}
+
+/// Loads what the rules read of a user's journal and evaluates it at `now`.
+#[instrument(name = "app.insight.evaluate_journal", skip_all)]
+pub async fn evaluate_journal(
+    state: &AppState,
+    user: &User,
+    now: DateTime<FixedOffset>,
+) -> Result<(Evaluation, Journal), AppError> {
+    let uid = user.id;
+    let at = now.with_timezone(&Utc);
+    let list = state
+        .db
+        .read(move |c| entries::for_insight(c, uid, at))
+        .await?;
+    Ok(evaluate(user, list, now))
+}
+
+/// Today's local date for a user (profile time zone, else UTC).
+pub fn today_for(user: &User, now: DateTime<Utc>) -> NaiveDate {
+    LocalZone::pick(user.timezone.as_deref(), None)
+        .at(now)
+        .date_naive()
+}
+
+/// Trends of a user's journal over `from..=to`.
+#[instrument(name = "app.insight.trends", skip_all)]
+pub async fn trends(
+    state: &AppState,
+    user: UserId,
+    from: NaiveDate,
+    to: NaiveDate,
+    bucket: Bucket,
+) -> Result<Trends, AppError> {
+    let list = state
+        .db
+        .read(move |c| entries::in_local_range(c, user, from, to, None))
+        .await?;
+    Ok(compute(&list, from, to, bucket))
+}
+
+/// What the trends page charts: every kind from `recent_from` to `today`, and episodes only from
+/// `from` before that, which keeps a long journal cheap to chart.
+#[instrument(name = "app.insight.chart_entries", skip_all)]
+pub async fn chart_entries(
+    state: &AppState,
+    user: UserId,
+    from: NaiveDate,
+    recent_from: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<Entry>, AppError> {
+    state
+        .db
+        .read(move |c| {
+            let mut older = entries::in_local_range(
+                c,
+                user,
+                from,
+                recent_from - Duration::days(1),
+                Some(EntryKind::Episode),
+            )?;
+            older.retain(|e| e.occurred_at.date_naive() < recent_from);
+            let mut recent = entries::in_local_range(c, user, recent_from, today, None)?;
+            recent.retain(|e| e.occurred_at.date_naive() >= recent_from);
+            older.extend(recent);
+            Ok(older)
+        })
+        .await
+}
+
+/// The technique selector, with the user's active warnings checked first.
+#[instrument(name = "app.insight.advise_technique", skip_all)]
+pub async fn advise_technique(
+    state: &AppState,
+    user: &User,
+    question: &Question,
+) -> Result<Advice, AppError> {
+    let (active, _) = evaluate_journal(state, user, state.now().fixed_offset()).await?;
+    Ok(technique::select(question, &active))
+}
+
+/// One client on a therapist's dashboard, evaluated.
+pub struct ClientSummary {
+    pub share: SharedClient,
+    pub evaluation: Evaluation,
+    pub journal: Journal,
+}
+
+/// Every client who shares with `therapist`, each evaluated exactly as the client's own pages
+/// evaluate them; the reads are logged for each client.
+#[instrument(name = "app.insight.dashboard", skip_all)]
+pub async fn dashboard(
+    state: &AppState,
+    therapist: UserId,
+    now: DateTime<Utc>,
+) -> Result<Vec<ClientSummary>, AppError> {
+    let (list, mut journals) = state
+        .db
+        .write(move |c| {
+            let list = shares::clients_of(c, therapist, now)?;
+            let ids: Vec<UserId> = list.iter().map(|s| s.client.id).collect();
+            let journals = entries::for_insight_of(c, &ids, now)?;
+            shares::record_reads(c, &ids, therapist, "/clients (summary)", now)?;
+            Ok((list, journals))
+        })
+        .await?;
+    Ok(list
+        .into_iter()
+        .map(|share| {
+            let list = journals.remove(&share.client.id).unwrap_or_default();
+            let (evaluation, journal) = evaluate(&share.client, list, now.fixed_offset());
+            ClientSummary {
+                share,
+                evaluation,
+                journal,
+            }
+        })
+        .collect())
+}
+
+/// What a therapist's page of one client shows.
+pub struct ClientView {
+    /// Entries whose local date may fall in the charted range.
+    pub recent: Vec<Entry>,
+    pub evaluation: Evaluation,
+    pub journal: Journal,
+    pub notes: Vec<Note>,
+    /// The 30 newest entries up to now.
+    pub latest: Vec<Entry>,
+}
+
+/// Loads a client's journal for their therapist: charts from `from` to `today`, suggestions,
+/// notes the therapist may see, and the newest entries.
+#[instrument(name = "app.insight.client_view", skip_all)]
+pub async fn client_view(
+    state: &AppState,
+    client: &User,
+    therapist: UserId,
+    from: NaiveDate,
+    today: NaiveDate,
+) -> Result<ClientView, AppError> {
+    let (cid, now) = (client.id, state.now());
+    let (recent, insight, notes, latest) = state
+        .db
+        .read(move |c| {
+            let recent = entries::in_local_range(c, cid, from, today, None)?;
+            let insight = entries::for_insight(c, cid, now)?;
+            let notes = notes::for_client(c, cid, Some(therapist))?;
+            let q = entries::ListQuery {
+                limit: 30,
+                to: Some(now + Duration::seconds(1)),
+                ..Default::default()
+            };
+            let latest = entries::list(c, cid, &q)?.0;
+            Ok((recent, insight, notes, latest))
+        })
+        .await?;
+    let (evaluation, journal) = evaluate(client, insight, now.fixed_offset());
+    Ok(ClientView {
+        recent,
+        evaluation,
+        journal,
+        notes,
+        latest,
+    })
+}

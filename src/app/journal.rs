@@ -1,0 +1,194 @@
+//! The journal: log, read, edit, delete and restore entries; today's page; quick logging.
+
+use crate::domain::entry::{Entry, EntryData, EntryKind, NewEntry};
+use crate::domain::ids::{EntryId, UserId};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::store::entries::{self, Created, Cursor, ListQuery};
+use crate::store::notes::{self, Note};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use tracing::instrument;
+
+/// One page of a user's entries, newest first, and the cursor of the next page.
+#[instrument(name = "app.journal.list", skip_all)]
+pub async fn list(
+    state: &AppState,
+    user: UserId,
+    query: ListQuery,
+) -> Result<(Vec<Entry>, Option<Cursor>), AppError> {
+    state.db.read(move |c| entries::list(c, user, &query)).await
+}
+
+/// One live entry of the user's (404 for a deleted one or someone else's).
+#[instrument(name = "app.journal.get", skip_all)]
+pub async fn get(state: &AppState, user: UserId, id: EntryId) -> Result<Entry, AppError> {
+    state.db.read(move |c| entries::get_live(c, user, id)).await
+}
+
+/// Logs an entry; the same id again with the same content is `Created::Existing`.
+#[instrument(name = "app.journal.create", skip_all)]
+pub async fn create(state: &AppState, user: UserId, new: NewEntry) -> Result<Created, AppError> {
+    let now = state.now();
+    state
+        .db
+        .write(move |c| entries::create(c, user, &new, now))
+        .await
+}
+
+/// Replaces an entry if `version` is still current: `Ok(saved)`, or `Err(current)` when another
+/// device changed it first.
+#[instrument(name = "app.journal.update", skip_all)]
+pub async fn update(
+    state: &AppState,
+    user: UserId,
+    new: NewEntry,
+    version: i64,
+) -> Result<Result<Entry, Entry>, AppError> {
+    let now = state.now();
+    state
+        .db
+        .write(move |c| entries::update(c, user, &new, version, now))
+        .await
+}
+
+/// Deletes an entry (a tombstone), checking `version` when given: `Err(current)` if stale.
+#[instrument(name = "app.journal.delete", skip_all)]
+pub async fn delete(
+    state: &AppState,
+    user: UserId,
+    id: EntryId,
+    version: Option<i64>,
+) -> Result<Result<(), Entry>, AppError> {
+    let now = state.now();
+    state
+        .db
+        .write(move |c| entries::delete(c, user, id, version, now))
+        .await
+}
+
+/// Brings a deleted entry back (undo).
+#[instrument(name = "app.journal.restore", skip_all)]
+pub async fn restore(state: &AppState, user: UserId, id: EntryId) -> Result<(), AppError> {
+    let now = state.now();
+    state
+        .db
+        .write(move |c| entries::restore(c, user, id, now))
+        .await
+}
+
+/// What the home page shows of today: entries since `start`, and whether an episode was ever
+/// logged (to offer "same episode as last time").
+#[instrument(name = "app.journal.today", skip_all)]
+pub async fn today(
+    state: &AppState,
+    user: UserId,
+    start: DateTime<Utc>,
+) -> Result<(Vec<Entry>, bool), AppError> {
+    let now = state.now();
+    state
+        .db
+        .read(move |c| {
+            let q = ListQuery {
+                from: Some(start),
+                to: Some(now + Duration::seconds(1)),
+                limit: 200,
+                ..Default::default()
+            };
+            let list = entries::list(c, user, &q)?.0;
+            let last = entries::latest_of_kind(c, user, EntryKind::Episode)?;
+            Ok((list, last.is_some()))
+        })
+        .await
+}
+
+/// One page of the timeline.
+pub struct TimelinePage {
+    /// Newest first.
+    pub entries: Vec<Entry>,
+    pub next: Option<Cursor>,
+    /// Final notes about the user (first page only).
+    pub notes: Vec<Note>,
+}
+
+/// One page of the timeline, with the final notes about the user on the first page.
+#[instrument(name = "app.journal.timeline", skip_all)]
+pub async fn timeline(
+    state: &AppState,
+    user: UserId,
+    cursor: Option<Cursor>,
+    limit: i64,
+) -> Result<TimelinePage, AppError> {
+    state
+        .db
+        .read(move |c| {
+            let first_page = cursor.is_none();
+            let q = ListQuery {
+                limit,
+                cursor,
+                ..Default::default()
+            };
+            let (entries, next) = entries::list(c, user, &q)?;
+            let notes = if first_page {
+                notes::for_client(c, user, None)?
+            } else {
+                Vec::new()
+            };
+            Ok(TimelinePage {
+                entries,
+                next,
+                notes,
+            })
+        })
+        .await
+}
+
+/// What a one-tap button logs.
+pub enum Quick {
+    /// This entry's data.
+    Data(EntryData),
+    /// The last episode again, without its notes and warning signs.
+    RepeatEpisode,
+}
+
+/// Logs a one-tap entry at `at`; returns its kind.
+#[instrument(name = "app.journal.quick_log", skip_all)]
+pub async fn quick_log(
+    state: &AppState,
+    user: UserId,
+    quick: Quick,
+    at: DateTime<FixedOffset>,
+) -> Result<EntryKind, AppError> {
+    let now = state.now();
+    state
+        .db
+        .write(move |c| {
+            let data = match quick {
+                Quick::Data(d) => d,
+                Quick::RepeatEpisode => match entries::latest_of_kind(c, user, EntryKind::Episode)?
+                {
+                    Some(Entry {
+                        data: EntryData::Episode(mut ep),
+                        ..
+                    }) => {
+                        ep.notes = None;
+                        ep.red_flags.clear();
+                        EntryData::Episode(ep)
+                    }
+                    _ => {
+                        return Err(AppError::field(
+                            "action",
+                            "needs an earlier episode to repeat",
+                        ));
+                    }
+                },
+            };
+            let e = NewEntry {
+                id: EntryId::new_v7(),
+                occurred_at: at,
+                data,
+            };
+            entries::create(c, user, &e, now)?;
+            Ok(e.data.kind())
+        })
+        .await
+}

@@ -1,0 +1,113 @@
+//! Views shared by several pages: entries and notes as lists show them, times in a zone.
+
+use crate::domain::entry::{Entry, EntryData};
+use crate::domain::fields::Choice;
+use crate::domain::ids::UserId;
+use crate::domain::time::rfc3339;
+use crate::store::notes::Note;
+use chrono::{DateTime, Utc};
+
+/// An instant as people read it, in their time zone.
+pub fn when(t: DateTime<Utc>, tz: Option<&str>) -> String {
+    crate::domain::time::LocalZone::pick(tz, None)
+        .at(t)
+        .format("%-d %b %Y, %H:%M")
+        .to_string()
+}
+
+fn labels<C: Choice>(items: &[C]) -> String {
+    items
+        .iter()
+        .map(|c| c.label().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An entry as list pages show it.
+#[derive(Clone, Debug)]
+pub struct EntryView {
+    pub id: String,
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub time: String,
+    pub day: String,
+    pub at_iso: String,
+    pub summary: String,
+    pub detail: String,
+}
+
+impl EntryView {
+    /// The view of one entry.
+    pub fn of(e: &Entry) -> Self {
+        let mut detail: Vec<String> = Vec::new();
+        if let EntryData::Episode(ep) = &e.data {
+            if !ep.triggers.is_empty() {
+                detail.push(format!("Triggers: {}", labels(&ep.triggers)));
+            }
+            if !ep.red_flags.is_empty() {
+                detail.push(format!("Warning signs: {}", labels(&ep.red_flags)));
+            }
+            if !ep.relief.is_empty() {
+                detail.push(format!("Helped: {}", labels(&ep.relief)));
+            }
+        }
+        if let Some(n) = e.data.notes() {
+            detail.push(n.to_string());
+        }
+        Self {
+            id: e.id.to_string(),
+            kind: e.kind().as_str(),
+            kind_label: e.kind().label(),
+            time: e.occurred_at.format("%H:%M").to_string(),
+            day: e.occurred_at.format("%-d %b").to_string(),
+            at_iso: rfc3339(&e.occurred_at),
+            summary: e.data.summary(),
+            detail: detail.join(" · "),
+        }
+    }
+}
+
+/// A note as pages show it.
+pub struct NoteView {
+    pub id: String,
+    pub client_id: String,
+    pub author: String,
+    pub date: String,
+    pub session: Option<String>,
+    pub subjective: String,
+    pub objective: String,
+    pub assessment: String,
+    pub plan: String,
+    pub is_final: bool,
+    pub addenda: Vec<(String, String)>,
+    pub can_edit: bool,
+    pub can_amend: bool,
+}
+
+/// Views of notes; `editor` is the therapist looking (may edit own drafts, amend own finals).
+pub fn note_views(list: &[Note], editor: Option<UserId>, tz: Option<&str>) -> Vec<NoteView> {
+    list.iter()
+        .map(|n| {
+            let own = editor.is_some_and(|e| e.to_string() == n.therapist_id);
+            NoteView {
+                id: n.id.clone(),
+                client_id: n.client_id.clone(),
+                author: n.therapist_name.clone(),
+                date: when(n.created_at, tz),
+                session: n.session_entry_id.clone(),
+                subjective: n.soap.subjective.clone(),
+                objective: n.soap.objective.clone(),
+                assessment: n.soap.assessment.clone(),
+                plan: n.soap.plan.clone(),
+                is_final: n.is_final,
+                addenda: n
+                    .addenda
+                    .iter()
+                    .map(|a| (when(a.created_at, tz), a.body.clone()))
+                    .collect(),
+                can_edit: own && !n.is_final,
+                can_amend: own && n.is_final,
+            }
+        })
+        .collect()
+}

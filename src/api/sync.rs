@@ -6,9 +6,9 @@ use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_json_entry;
 use crate::domain::fields::FieldErrors;
 use crate::domain::ids::EntryId;
+use crate::domain::sync::{Op, Outcome, describe};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::sync::{Op, describe, outcome_json};
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -176,4 +176,26 @@ pub async fn get_pull(
         "has_more": p.has_more,
         "last_mid": last_mid,
     })))
+}
+
+/// The wire form of an outcome.
+pub fn outcome_json(mid: i64, o: &Outcome) -> Value {
+    match o {
+        Outcome::Applied { version, seq } => {
+            json!({"mid": mid, "status": "applied", "version": version, "seq": seq})
+        }
+        Outcome::Merged {
+            version,
+            seq,
+            conflicts,
+        } => json!({
+            "mid": mid, "status": "merged", "version": version, "seq": seq,
+            "conflicts": conflicts.iter().map(|c| json!({"field": c.field, "server": c.server, "yours": c.yours})).collect::<Vec<_>>(),
+        }),
+        Outcome::Duplicate => json!({"mid": mid, "status": "duplicate"}),
+        Outcome::ConflictDeleted { version } => {
+            json!({"mid": mid, "status": "conflict_deleted", "version": version})
+        }
+        Outcome::Rejected { error } => json!({"mid": mid, "status": "rejected", "error": error}),
+    }
 }

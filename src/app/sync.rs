@@ -1,9 +1,10 @@
 //! Sync for offline clients: exactly-once pushes and pulls by the per-user change sequence.
 
 use crate::domain::ids::UserId;
+use crate::domain::sync::{Op, Outcome};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::sync::{self, Op, Outcome, Pull, PushError};
+use crate::store::sync::{self, Pull, PushError};
 use tracing::instrument;
 
 /// Applies a push in one transaction: the client's new `last_mid` and one outcome per mutation.

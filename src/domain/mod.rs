@@ -10,6 +10,7 @@ pub mod ids;
 pub mod profile;
 pub mod rules;
 pub mod share;
+pub mod sync;
 pub mod technique;
 pub mod time;
 pub mod trends;

@@ -3,6 +3,7 @@
 use crate::domain::entry::{Entry, EntryKind, NewEntry, changed_fields};
 use crate::domain::fields::Choice;
 use crate::domain::ids::{EntryId, UserId};
+use crate::domain::sync::FieldVersions;
 use crate::error::AppError;
 use crate::store::DbConn;
 use crate::store::rows::{EntryRow, split_local};
@@ -182,12 +183,23 @@ fn same_content(stored: &Entry, e: &NewEntry) -> bool {
     stored.occurred_at == e.occurred_at && stored.data == e.data
 }
 
-/// Stores a new entry. The same id again with the same content is `Existing`;
-/// with other content (or after it was deleted) it is a `409 id_conflict`.
+/// Stores a new entry made on a page or through the API. The same id again with the same
+/// content is `Existing`; with other content (or after it was deleted) it is a `409 id_conflict`.
 pub fn create(
     conn: &mut DbConn,
     user: UserId,
     e: &NewEntry,
+    now: DateTime<Utc>,
+) -> Result<Created, AppError> {
+    create_with(conn, user, e, &FieldVersions::created(None), now)
+}
+
+/// [`create`] with the field versions of its creator (a sync client).
+pub fn create_with(
+    conn: &mut DbConn,
+    user: UserId,
+    e: &NewEntry,
+    versions: &FieldVersions,
     now: DateTime<Utc>,
 ) -> Result<Created, AppError> {
     if let Some(stored) = find(conn, user, e.id)? {
@@ -206,7 +218,7 @@ pub fn create(
         e,
         1,
         seq,
-        "{}".into(),
+        versions.to_json(),
         now.naive_utc(),
         now.naive_utc(),
     );
@@ -265,10 +277,9 @@ pub fn update(
         .find((user.to_string(), e.id.to_string()))
         .select(entries::field_versions)
         .first(conn)?;
-    let mut fv: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&fv_text).unwrap_or_default();
+    let mut fv = FieldVersions::from_json(&fv_text);
     for f in changed {
-        fv.insert(f, version.into());
+        fv.set(&f, version, None);
     }
     let seq = next_seq(conn, user)?;
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
@@ -277,7 +288,7 @@ pub fn update(
             entries::occurred_at.eq(occurred_at),
             entries::utc_offset_min.eq(utc_offset_min),
             entries::data.eq(e.data.to_json().to_string()),
-            entries::field_versions.eq(serde_json::Value::Object(fv).to_string()),
+            entries::field_versions.eq(fv.to_json()),
             entries::version.eq(version),
             entries::seq.eq(seq),
             entries::updated_at.eq(now.naive_utc()),

@@ -1,63 +1,16 @@
 //! Sync for offline clients (API.md): exactly-once pushes with per-field merge, pulls by the
 //! per-user change sequence, and tombstone purging.
 
-use crate::domain::entry::{Entry, NewEntry, changed_fields};
-use crate::domain::fields::Choice;
+use crate::domain::entry::Entry;
 use crate::domain::ids::{EntryId, UserId};
+use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
 use crate::error::AppError;
 use crate::store::DbConn;
-use crate::store::entries::next_seq;
+use crate::store::entries::{Created, next_seq};
 use crate::store::rows::{EntryRow, split_local};
 use crate::store::schema::{entries, sync_clients, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde_json::{Map, Value, json};
-
-/// A parsed mutation (or the reason it is rejected, which still advances `last_mid`).
-#[derive(Clone, Debug)]
-pub enum Op {
-    /// Create or replace an entry, merged per field against `base_version`.
-    Upsert { entry: NewEntry, base_version: i64 },
-    /// Change some data fields (and maybe `occurred_at`); `null` removes an optional field.
-    Patch {
-        id: EntryId,
-        fields: Map<String, Value>,
-        base_version: i64,
-    },
-    /// Delete (a tombstone); deletes win over edits.
-    Delete { id: EntryId },
-    /// Refused with a reason.
-    Invalid { error: String },
-}
-
-/// One field kept at its server value.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Conflict {
-    pub field: String,
-    pub server: Value,
-    pub yours: Value,
-}
-
-/// What happened to one mutation.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    Applied {
-        version: i64,
-        seq: i64,
-    },
-    Merged {
-        version: i64,
-        seq: i64,
-        conflicts: Vec<Conflict>,
-    },
-    Duplicate,
-    ConflictDeleted {
-        version: i64,
-    },
-    Rejected {
-        error: String,
-    },
-}
 
 /// A push refused as a whole.
 #[derive(Clone, Debug, PartialEq)]
@@ -68,145 +21,32 @@ pub enum PushError {
     Gap { expected: i64 },
 }
 
-/// The value of `field` in an entry ("occurred_at" or a data field), as JSON.
-fn field_value(occurred_at: &str, data: &Map<String, Value>, field: &str) -> Value {
-    if field == "occurred_at" {
-        Value::String(occurred_at.to_string())
-    } else {
-        data.get(field).cloned().unwrap_or(Value::Null)
-    }
-}
-
-/// The version a field was last written at and by which sync client (`None`: the API or a page).
-/// Stored as a number (pages, API) or `{"v": version, "by": client_id}` (sync).
-fn field_version(fv: &Map<String, Value>, field: &str) -> (i64, Option<String>) {
-    match fv.get(field) {
-        Some(Value::Number(n)) => (n.as_i64().unwrap_or(1), None),
-        Some(Value::Object(o)) => (
-            o.get("v").and_then(Value::as_i64).unwrap_or(1),
-            o.get("by").and_then(Value::as_str).map(str::to_string),
-        ),
-        // A field never changed since creation was last written at version 1.
-        _ => (1, None),
-    }
-}
-
-/// Applies `incoming` over `stored`: fields another writer changed after `base_version` keep the
-/// server value and are reported; the rest take the client's value.
-#[allow(clippy::too_many_arguments)]
-fn merge(
+/// Loads an entry with its field versions.
+fn load(
     conn: &mut DbConn,
     user: UserId,
-    client: &str,
-    stored: &Entry,
-    incoming: &NewEntry,
-    only: Option<&[String]>,
-    base_version: i64,
-    now: DateTime<Utc>,
-) -> Result<Outcome, AppError> {
-    if stored.kind() != incoming.data.kind() {
-        return Ok(Outcome::Rejected {
-            error: "kind cannot change".into(),
-        });
-    }
-    let fv_text: String = entries::table
-        .find((user.to_string(), stored.id.to_string()))
-        .select(entries::field_versions)
-        .first(conn)?;
-    let mut fv: Map<String, Value> = serde_json::from_str(&fv_text).unwrap_or_default();
-    let mut changed = changed_fields(stored, incoming);
-    if let Some(named) = only {
-        changed.retain(|f| named.contains(f));
-    }
-    let server_data = stored
-        .data
-        .to_json()
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let yours_data = incoming
-        .data
-        .to_json()
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    let server_at = crate::domain::time::rfc3339(&stored.occurred_at);
-    let yours_at = crate::domain::time::rfc3339(&incoming.occurred_at);
-    let mut data = server_data.clone();
-    let mut occurred_at = stored.occurred_at;
-    let mut conflicts = Vec::new();
-    let mut taken = Vec::new();
-    for f in changed {
-        // Only another writer's later change is a conflict: a device never conflicts with itself
-        // (two offline edits of one field, or a replay after a lost response).
-        let (server_v, writer) = field_version(&fv, &f);
-        if server_v > base_version && writer.as_deref() != Some(client) {
-            conflicts.push(Conflict {
-                field: f.clone(),
-                server: field_value(&server_at, &server_data, &f),
-                yours: field_value(&yours_at, &yours_data, &f),
-            });
-        } else {
-            if f == "occurred_at" {
-                occurred_at = incoming.occurred_at;
-            } else {
-                match yours_data.get(&f) {
-                    Some(v) => data.insert(f.clone(), v.clone()),
-                    None => data.remove(&f),
-                };
-            }
-            taken.push(f);
-        }
-    }
-    if taken.is_empty() {
-        return Ok(if conflicts.is_empty() {
-            Outcome::Applied {
-                version: stored.version,
-                seq: stored.seq,
-            }
-        } else {
-            Outcome::Merged {
-                version: stored.version,
-                seq: stored.seq,
-                conflicts,
-            }
-        });
-    }
-    // Every field is valid on its own, so the merged data of one kind is valid too; check anyway.
-    let merged = Value::Object(data);
-    if crate::domain::entry::EntryData::from_json_str(stored.kind(), &merged.to_string()).is_err() {
-        return Ok(Outcome::Rejected {
-            error: "the merged entry would not be valid".into(),
-        });
-    }
-    let version = stored.version + 1;
-    for f in &taken {
-        fv.insert(f.clone(), json!({"v": version, "by": client}));
-    }
-    let seq = next_seq(conn, user)?;
-    let (at, off) = split_local(&occurred_at);
-    diesel::update(entries::table.find((user.to_string(), stored.id.to_string())))
-        .set((
-            entries::occurred_at.eq(at),
-            entries::utc_offset_min.eq(off),
-            entries::data.eq(merged.to_string()),
-            entries::field_versions.eq(Value::Object(fv).to_string()),
-            entries::version.eq(version),
-            entries::seq.eq(seq),
-            entries::updated_at.eq(now.naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(if conflicts.is_empty() {
-        Outcome::Applied { version, seq }
-    } else {
-        Outcome::Merged {
-            version,
-            seq,
-            conflicts,
-        }
+    id: EntryId,
+) -> Result<Option<(Entry, FieldVersions)>, AppError> {
+    let row: Option<EntryRow> = entries::table
+        .find((user.to_string(), id.to_string()))
+        .first(conn)
+        .optional()?;
+    row.map(|r| {
+        let fv = FieldVersions::from_json(&r.field_versions);
+        Entry::try_from(r).map(|e| (e, fv))
     })
+    .transpose()
 }
 
+fn op_id(op: &Op) -> Option<EntryId> {
+    match op {
+        Op::Upsert { entry, .. } => Some(entry.id),
+        Op::Patch { id, .. } | Op::Delete { id } => Some(*id),
+        Op::Invalid { .. } => None,
+    }
+}
+
+/// Applies one mutation: the domain decides, this saves.
 fn apply(
     conn: &mut DbConn,
     user: UserId,
@@ -214,104 +54,65 @@ fn apply(
     op: &Op,
     now: DateTime<Utc>,
 ) -> Result<Outcome, AppError> {
-    match op {
-        Op::Invalid { error } => Ok(Outcome::Rejected {
-            error: error.clone(),
-        }),
-        Op::Upsert {
-            entry,
-            base_version,
-        } => match crate::store::entries::find(conn, user, entry.id)? {
-            None => match crate::store::entries::create(conn, user, entry, now)? {
-                crate::store::entries::Created::New(e)
-                | crate::store::entries::Created::Existing(e) => Ok(Outcome::Applied {
+    let stored = match op_id(op) {
+        Some(id) => load(conn, user, id)?,
+        None => None,
+    };
+    let step = decide(stored.as_ref().map(|(e, fv)| (e, fv)), op, client, now);
+    let key = |id: EntryId| (user.to_string(), id.to_string());
+    Ok(match step {
+        Step::Done(outcome) => outcome,
+        Step::Create(entry) => {
+            let versions = FieldVersions::created(Some(client));
+            match crate::store::entries::create_with(conn, user, &entry, &versions, now)? {
+                Created::New(e) | Created::Existing(e) => Outcome::Applied {
                     version: e.version,
                     seq: e.seq,
-                }),
-            },
-            Some(stored) if stored.deleted => Ok(Outcome::ConflictDeleted {
-                version: stored.version,
-            }),
-            Some(stored) => merge(conn, user, client, &stored, entry, None, *base_version, now),
-        },
-        Op::Patch {
-            id,
-            fields,
-            base_version,
-        } => match crate::store::entries::find(conn, user, *id)? {
-            None => Ok(Outcome::Rejected {
-                error: "not_found: there is no such entry to patch".into(),
-            }),
-            Some(stored) if stored.deleted => Ok(Outcome::ConflictDeleted {
-                version: stored.version,
-            }),
-            Some(stored) => {
-                let mut data = stored
-                    .data
-                    .to_json()
-                    .as_object()
-                    .cloned()
-                    .unwrap_or_default();
-                let mut occurred_at =
-                    Value::String(crate::domain::time::rfc3339(&stored.occurred_at));
-                for (k, v) in fields {
-                    if k == "occurred_at" {
-                        occurred_at = v.clone();
-                    } else if v.is_null() {
-                        data.remove(k);
-                    } else {
-                        data.insert(k.clone(), v.clone());
-                    }
-                }
-                let body = json!({"id": id.to_string(), "kind": stored.kind().as_str(), "occurred_at": occurred_at, "data": data});
-                let allowed = ["id", "kind", "occurred_at", "data"];
-                match crate::domain::entry::parse_json_entry(
-                    body.as_object().unwrap_or(&Map::new()),
-                    &allowed,
-                    now,
-                ) {
-                    Ok((patched, _)) => {
-                        let named: Vec<String> = fields.keys().cloned().collect();
-                        merge(
-                            conn,
-                            user,
-                            client,
-                            &stored,
-                            &patched,
-                            Some(&named),
-                            *base_version,
-                            now,
-                        )
-                    }
-                    Err(errors) => Ok(Outcome::Rejected {
-                        error: describe(&errors),
-                    }),
+                },
+            }
+        }
+        Step::Delete { id, version } => {
+            let seq = next_seq(conn, user)?;
+            diesel::update(entries::table.find(key(id)))
+                .set((
+                    entries::deleted.eq(true),
+                    entries::version.eq(version),
+                    entries::seq.eq(seq),
+                    entries::updated_at.eq(now.naive_utc()),
+                ))
+                .execute(conn)?;
+            Outcome::Applied { version, seq }
+        }
+        Step::Save {
+            entry,
+            versions,
+            version,
+            conflicts,
+        } => {
+            let seq = next_seq(conn, user)?;
+            let (at, off) = split_local(&entry.occurred_at);
+            diesel::update(entries::table.find(key(entry.id)))
+                .set((
+                    entries::occurred_at.eq(at),
+                    entries::utc_offset_min.eq(off),
+                    entries::data.eq(entry.data.to_json().to_string()),
+                    entries::field_versions.eq(versions.to_json()),
+                    entries::version.eq(version),
+                    entries::seq.eq(seq),
+                    entries::updated_at.eq(now.naive_utc()),
+                ))
+                .execute(conn)?;
+            if conflicts.is_empty() {
+                Outcome::Applied { version, seq }
+            } else {
+                Outcome::Merged {
+                    version,
+                    seq,
+                    conflicts,
                 }
             }
-        },
-        Op::Delete { id } => match crate::store::entries::find(conn, user, *id)? {
-            None => Ok(Outcome::Rejected {
-                error: "not_found: there is no such entry to delete".into(),
-            }),
-            Some(stored) if stored.deleted => Ok(Outcome::Applied {
-                version: stored.version,
-                seq: stored.seq,
-            }),
-            Some(stored) => {
-                let seq = next_seq(conn, user)?;
-                let version = stored.version + 1;
-                diesel::update(entries::table.find((user.to_string(), id.to_string())))
-                    .set((
-                        entries::deleted.eq(true),
-                        entries::version.eq(version),
-                        entries::seq.eq(seq),
-                        entries::updated_at.eq(now.naive_utc()),
-                    ))
-                    .execute(conn)?;
-                Ok(Outcome::Applied { version, seq })
-            }
-        },
-    }
+        }
+    })
 }
 
 /// Applies a push in the caller's transaction. Returns the client's new `last_mid` and one
@@ -454,36 +255,4 @@ pub fn purge_tombstones(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, 
             .filter(entries::updated_at.lt(cutoff)),
     )
     .execute(conn)?)
-}
-
-/// The wire form of an outcome.
-pub fn outcome_json(mid: i64, o: &Outcome) -> Value {
-    match o {
-        Outcome::Applied { version, seq } => {
-            json!({"mid": mid, "status": "applied", "version": version, "seq": seq})
-        }
-        Outcome::Merged {
-            version,
-            seq,
-            conflicts,
-        } => json!({
-            "mid": mid, "status": "merged", "version": version, "seq": seq,
-            "conflicts": conflicts.iter().map(|c| json!({"field": c.field, "server": c.server, "yours": c.yours})).collect::<Vec<_>>(),
-        }),
-        Outcome::Duplicate => json!({"mid": mid, "status": "duplicate"}),
-        Outcome::ConflictDeleted { version } => {
-            json!({"mid": mid, "status": "conflict_deleted", "version": version})
-        }
-        Outcome::Rejected { error } => json!({"mid": mid, "status": "rejected", "error": error}),
-    }
-}
-
-/// Field errors as one sentence, for a rejected mutation.
-pub fn describe(errors: &crate::domain::fields::FieldErrors) -> String {
-    errors
-        .0
-        .iter()
-        .map(|(k, v)| format!("{k} {v}"))
-        .collect::<Vec<_>>()
-        .join("; ")
 }

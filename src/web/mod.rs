@@ -100,6 +100,8 @@ struct ErrorPage {
     layout: Layout,
     status: u16,
     message: String,
+    /// (field, what is wrong) for a validation error.
+    fields: Vec<(String, String)>,
 }
 
 /// An `AppError` rendered as a page.
@@ -140,6 +142,14 @@ impl ResponseError for PageError {
                 section: "",
             },
             status: status.as_u16(),
+            fields: match &self.0 {
+                AppError::Validation { fields, .. } => fields
+                    .0
+                    .iter()
+                    .map(|(k, v)| (k.replace('_', " "), v.clone()))
+                    .collect(),
+                _ => Vec::new(),
+            },
             message: match &self.0 {
                 AppError::NotFound => "There is nothing at this address. It may have been deleted, or the link is wrong.".into(),
                 other => other.public_message(),

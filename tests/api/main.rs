@@ -6,6 +6,7 @@ mod browser;
 mod entries;
 mod helpers;
 mod insight;
+mod one_path;
 mod pages;
 mod security;
 mod sharing;

@@ -650,3 +650,54 @@ async fn seeded_simulation_of_lossy_devices_converges_with_each_mutation_applied
     let live: Vec<String> = devices.iter().flat_map(|d| d.mine.clone()).collect();
     assert_eq!(server.len(), live.len());
 }
+
+#[actix_web::test]
+async fn a_device_editing_its_own_new_entry_before_it_learns_the_version_gets_no_conflict() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "self@example.com", "client").await;
+    let first = {
+        let mut e = episode(&id(7));
+        e["data"]["notes"] = json!("first");
+        e
+    };
+    let second = {
+        let mut e = episode(&id(7));
+        e["data"]["notes"] = json!("second");
+        e
+    };
+    // Offline: create, then edit before any response told the device about version 1.
+    let r = push(
+        &mut c,
+        DEVICE_A,
+        json!([
+            {"mid": 1, "op": "upsert", "entry": first, "base_version": 0},
+            {"mid": 2, "op": "upsert", "entry": second, "base_version": 0},
+        ]),
+    )
+    .await
+    .json();
+    assert_eq!(r["results"][1]["status"], "applied", "{r}");
+    // A later patch that still names base_version 0 (the response was lost) applies too.
+    let r = push(
+        &mut c,
+        DEVICE_A,
+        json!([{"mid": 3, "op": "patch", "id": id(7), "fields": {"intensity": 7}, "base_version": 0}]),
+    )
+    .await
+    .json();
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    let e = c.get(&format!("/api/v1/entries/{}", id(7))).await.json();
+    assert_eq!(e["data"]["notes"], "second");
+    assert_eq!(e["data"]["intensity"], 7);
+    assert_eq!(e["version"], 3);
+    // Another device that saw only version 1 is told about the change it did not see.
+    let r = push(
+        &mut c,
+        DEVICE_B,
+        json!([{"mid": 1, "op": "patch", "id": id(7), "fields": {"notes": "from B"}, "base_version": 1}]),
+    )
+    .await
+    .json();
+    assert_eq!(r["results"][0]["status"], "merged", "{r}");
+    assert_eq!(r["results"][0]["conflicts"][0]["server"], "second");
+}

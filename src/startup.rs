@@ -29,6 +29,30 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
 }
 
+/// Old tombstones and ended sessions are cleared at start and then daily; idle rate-limit keys
+/// are forgotten every ten minutes.
+fn spawn_housekeeping(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut ticks = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        let mut n: u64 = 0;
+        loop {
+            ticks.tick().await;
+            if n.is_multiple_of(144) {
+                match crate::app::housekeeping::daily(&state).await {
+                    Ok(c) => tracing::info!(
+                        tombstones = c.tombstones,
+                        sessions = c.sessions,
+                        "daily clean-up"
+                    ),
+                    Err(e) => tracing::warn!(error = %e, "daily clean-up failed"),
+                }
+            }
+            crate::app::housekeeping::forget_idle_limits(&state);
+            n += 1;
+        }
+    });
+}
+
 impl Application {
     /// Connects and migrates the database, then binds `settings.addr`.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -63,28 +87,10 @@ impl Application {
             keys: TokenKeys::new(&settings.jwt_secret),
             db,
             settings: settings.clone(),
-            clock: crate::state::Clock::default(),
+            clock: crate::state::ServerClock::default(),
             limits: std::sync::Arc::new(crate::state::Limits::default()),
         };
-        // Tombstones older than 90 days are cleared at start and then daily.
-        let purge_state = state.clone();
-        actix_web::rt::spawn(async move {
-            let mut every =
-                actix_web::rt::time::interval(std::time::Duration::from_secs(24 * 3600));
-            loop {
-                every.tick().await;
-                let now = purge_state.now();
-                match purge_state
-                    .db
-                    .write(move |c| crate::store::sync::purge_tombstones(c, now))
-                    .await
-                {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, "purged old tombstones"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "purging tombstones failed"),
-                }
-            }
-        });
+        spawn_housekeeping(state.clone());
         let data = web::Data::new(state.clone());
         let secure = web::Data::new(SecureCookies(settings.secure_cookies));
         let mut server = HttpServer::new(move || {

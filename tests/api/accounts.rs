@@ -377,7 +377,7 @@ async fn sign_ins_survive_a_restart_without_a_configured_key() {
         actix_rt::spawn(app.run_until_stopped());
         (addr, handle)
     };
-    let (addr, handle) = start(database.clone());
+    let (addr, handle) = start(database.url.clone());
     let mut c = Client::new(&addr);
     let body = json!({"email": "restart@example.com", "password": PASSWORD, "display_name": "R", "role": "client"});
     assert_eq!(
@@ -392,7 +392,7 @@ async fn sign_ins_survive_a_restart_without_a_configured_key() {
         .await;
     let token = r.json()["access_token"].as_str().unwrap().to_string();
     handle.stop(true).await;
-    let (addr, _handle) = start(database);
+    let (addr, _handle) = start(database.url.clone());
     let mut again = Client::new(&addr);
     again.bearer = Some(token);
     assert_eq!(again.get("/api/v1/profile").await.status, 200);
@@ -448,4 +448,18 @@ async fn password_guessing_is_rate_limited_per_account_with_retry_after() {
         )
         .await;
     assert_eq!(other.status, 200, "other accounts are not locked out");
+}
+
+#[actix_web::test]
+async fn the_daily_clean_up_removes_sessions_that_ended_and_keeps_live_ones() {
+    let app = spawn_app().await;
+    let mut old = api_user(&app, "old@example.com", "client").await;
+    app.state.clock.advance(chrono::Duration::days(3));
+    let mut live = api_login(&app, "old@example.com").await;
+    let cleared = unknot::app::housekeeping::daily(&app.state).await.unwrap();
+    assert_eq!(cleared.sessions, 1, "the token from three days ago ended");
+    assert_eq!(old.get("/api/v1/profile").await.status, 401);
+    assert_eq!(live.get("/api/v1/profile").await.status, 200);
+    let again = unknot::app::housekeeping::daily(&app.state).await.unwrap();
+    assert_eq!(again.sessions, 0);
 }

@@ -15,12 +15,43 @@ pub struct TestApp {
     pub addr: String,
     pub state: AppState,
     pub backend: &'static str,
+    /// Held only to be removed when the test ends.
+    _database: TestDatabase,
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
+/// A fresh, empty database for one test, removed when dropped: the SQLite file (and its WAL
+/// files), or the PostgreSQL database.
+pub struct TestDatabase {
+    pub url: DatabaseUrl,
+    /// The PostgreSQL server URL it was created on, and its name.
+    pg: Option<(String, String)>,
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match (&self.url, &self.pg) {
+            (DatabaseUrl::Sqlite(path), _) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            (DatabaseUrl::Postgres(_), Some((base, name))) => {
+                if let Ok(mut admin) = PgConnection::establish(base) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut admin);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// A fresh, empty database for one test.
-pub fn fresh_database() -> DatabaseUrl {
+pub fn fresh_database() -> TestDatabase {
     let name = format!(
         "unknot_test_{}_{}",
         std::process::id(),
@@ -36,11 +67,17 @@ pub fn fresh_database() -> DatabaseUrl {
             let (prefix, _) = base
                 .rsplit_once('/')
                 .expect("UNKNOT_TEST_PG is a URL with a database");
-            DatabaseUrl::Postgres(format!("{prefix}/{name}"))
+            TestDatabase {
+                url: DatabaseUrl::Postgres(format!("{prefix}/{name}")),
+                pg: Some((base.clone(), name)),
+            }
         }
         _ => {
             let path = std::env::temp_dir().join(format!("{name}.db"));
-            DatabaseUrl::Sqlite(path.to_string_lossy().into_owned())
+            TestDatabase {
+                url: DatabaseUrl::Sqlite(path.to_string_lossy().into_owned()),
+                pg: None,
+            }
         }
     }
 }
@@ -53,7 +90,8 @@ pub async fn spawn_app() -> TestApp {
 /// Starts Unknot with adjusted settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     unknot::telemetry::init("warn");
-    let database = fresh_database();
+    let test_db = fresh_database();
+    let database = test_db.url.clone();
     let backend = match database {
         DatabaseUrl::Postgres(_) => "postgres",
         DatabaseUrl::Sqlite(_) => "sqlite",
@@ -77,6 +115,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         addr,
         state,
         backend,
+        _database: test_db,
     }
 }
 

@@ -1,5 +1,7 @@
 //! `/api/v1/auth`: register, issue and revoke bearer tokens.
 
+use crate::api::dto::accounts::{RegisterRequest, Registered, TokenRequest, TokenResponse};
+use crate::api::routes::{Endpoint, ep};
 use crate::api::{MAX_BODY, json_object};
 use crate::app::accounts::{self, SessionKind};
 use crate::auth::{ApiUser, client_address};
@@ -8,7 +10,22 @@ use crate::domain::profile::parse_registration;
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use serde_json::json;
+
+/// The accounts area.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(POST "/api/v1/auth/register", Public, post_register)
+            .doc("accounts", "Create an account (password at least 10 characters; email lower-cased; 409 email_taken)")
+            .body::<RegisterRequest>()
+            .returns::<Registered>(201),
+        ep!(POST "/api/v1/auth/token", Public, post_token)
+            .doc("accounts", "Get a short-lived bearer token (401 invalid_credentials, 429 when rate-limited)")
+            .body::<TokenRequest>()
+            .returns::<TokenResponse>(200),
+        ep!(DELETE "/api/v1/auth/token", User, delete_token)
+            .doc("accounts", "Revoke the presented token at once"),
+    ]
+}
 
 /// `POST /api/v1/auth/register`.
 pub async fn post_register(
@@ -18,7 +35,9 @@ pub async fn post_register(
     let map = json_object(body, MAX_BODY).await?;
     let reg = parse_registration(&JsonFields(&map)).map_err(AppError::fields)?;
     let user = accounts::register(&state, reg).await?;
-    Ok(HttpResponse::Created().json(json!({"user_id": user.id.to_string()})))
+    Ok(HttpResponse::Created().json(Registered {
+        user_id: user.id.to_string(),
+    }))
 }
 
 /// `POST /api/v1/auth/token`.
@@ -50,11 +69,11 @@ pub async fn post_token(
     )
     .await?;
     let (token, ttl) = accounts::start_session(&state, &user, SessionKind::Api).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "access_token": token,
-        "token_type": "Bearer",
-        "expires_in": ttl.as_secs(),
-    })))
+    Ok(HttpResponse::Ok().json(TokenResponse {
+        access_token: token,
+        token_type: "Bearer",
+        expires_in: ttl.as_secs(),
+    }))
 }
 
 /// `DELETE /api/v1/auth/token`: revokes the presented token.

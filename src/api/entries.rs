@@ -1,6 +1,10 @@
 //! `/api/v1/entries`: list, read, create (idempotent by id), update with optimistic version, delete.
 
-use crate::api::{MAX_BODY, dto, json_object};
+use crate::api::dto::entries::{
+    DeleteQuery, EntryIn, EntryListQuery, EntryOut, EntryPage, EntryUpdate,
+};
+use crate::api::routes::{Endpoint, ep};
+use crate::api::{MAX_BODY, json_object};
 use crate::app::journal;
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::{EntryKind, parse_instant, parse_json_entry};
@@ -13,6 +17,36 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde_json::json;
 use std::collections::HashMap;
+
+/// The entries area.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(GET "/api/v1/entries", Client, get_entries)
+            .doc("entries", "List entries, newest first, one page at a time")
+            .query::<EntryListQuery>()
+            .returns::<EntryPage>(200),
+        ep!(POST "/api/v1/entries", Client, post_entry)
+            .doc("entries", "Log an entry: 201, or 200 for the same id and content again (no duplicate)")
+            .body::<EntryIn>()
+            .returns::<EntryOut>(201)
+            .also::<EntryOut>(200),
+        ep!(GET "/api/v1/entries/{id}", Client, get_entry)
+            .doc("entries", "One entry (404 when missing or someone else's)")
+            .returns::<EntryOut>(200),
+        ep!(PUT "/api/v1/entries/{id}", Client, put_entry)
+            .doc("entries", "Replace an entry at the version last seen (409 version_conflict with the server copy)")
+            .body::<EntryUpdate>()
+            .returns::<EntryOut>(200),
+        ep!(DELETE "/api/v1/entries/{id}", Client, delete_entry)
+            .doc("entries", "Delete an entry (a tombstone kept for sync)")
+            .query::<DeleteQuery>(),
+    ]
+}
+
+/// The wire form of an entry.
+pub fn entry_out(e: &crate::domain::entry::Entry) -> serde_json::Value {
+    serde_json::to_value(EntryOut::from(e)).unwrap_or_default()
+}
 
 /// Largest page of entries.
 pub const MAX_LIMIT: i64 = 500;
@@ -92,11 +126,10 @@ pub async fn get_entries(
 ) -> Result<HttpResponse, AppError> {
     let query = list_query(&q, 100)?;
     let (list, next) = journal::list(&state, user.id, query).await?;
-    let items: Vec<_> = list.iter().map(dto::entry).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "entries": items,
-        "next_cursor": next.map(|c| c.encode()),
-    })))
+    Ok(HttpResponse::Ok().json(EntryPage {
+        entries: list.iter().map(EntryOut::from).collect(),
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 /// `GET /api/v1/entries/{id}`.
@@ -107,7 +140,7 @@ pub async fn get_entry(
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&path)?;
     let e = journal::get(&state, user.id, id).await?;
-    Ok(HttpResponse::Ok().json(dto::entry(&e)))
+    Ok(HttpResponse::Ok().json(EntryOut::from(&e)))
 }
 
 /// `POST /api/v1/entries`: 201 for a new entry, 200 for a replay of the same id and content.
@@ -124,8 +157,8 @@ pub async fn post_entry(
     Ok(match created {
         Created::New(e) => HttpResponse::Created()
             .insert_header(("Location", format!("/api/v1/entries/{}", e.id)))
-            .json(dto::entry(&e)),
-        Created::Existing(e) => HttpResponse::Ok().json(dto::entry(&e)),
+            .json(EntryOut::from(&e)),
+        Created::Existing(e) => HttpResponse::Ok().json(EntryOut::from(&e)),
     })
 }
 
@@ -164,8 +197,8 @@ pub async fn put_entry(
     })?;
     let outcome = journal::update(&state, user.id, new, version).await?;
     match outcome {
-        Ok(e) => Ok(HttpResponse::Ok().json(dto::entry(&e))),
-        Err(current) => Err(entries::version_conflict(&current, dto::entry)),
+        Ok(e) => Ok(HttpResponse::Ok().json(EntryOut::from(&e))),
+        Err(current) => Err(entries::version_conflict(&current, entry_out)),
     }
 }
 
@@ -187,6 +220,6 @@ pub async fn delete_entry(
     let outcome = journal::delete(&state, user.id, id, version).await?;
     match outcome {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(current) => Err(entries::version_conflict(&current, dto::entry)),
+        Err(current) => Err(entries::version_conflict(&current, entry_out)),
     }
 }

@@ -1,49 +1,35 @@
-//! `/api/v1/suggestions`: the explainable suggestion engine over the client's journal.
+//! `/api/v1/suggestions` and `/api/v1/technique`: the explainable suggestion engine over the
+//! client's journal, and the technique selector.
 
+use crate::api::dto::insight::{AdviceOut, NowQuery, SuggestionsOut, TechniqueQuestion};
+use crate::api::routes::{Endpoint, ep};
 use crate::app::insight;
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_instant;
-use crate::domain::rules::{DISCLAIMER, Evaluation};
-use crate::domain::time::rfc3339;
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, FixedOffset, Utc};
-use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// The wire form of an evaluation (API.md, Insight).
-pub fn evaluation_json(e: &Evaluation, now: DateTime<FixedOffset>) -> Value {
-    let suggestions: Vec<Value> = e
-        .suggestions
-        .iter()
-        .map(|s| {
-            let mut v = json!({
-                "rule_id": s.rule_id,
-                "kind": s.kind.as_str(),
-                "title": s.title,
-                "message": s.message,
-                "because": s.because,
-                "evidence": s.evidence.iter().map(|id| id.to_string()).collect::<Vec<_>>(),
-                "source": s.source,
-            });
-            if let Some(w) = s.suggested_window {
-                v["suggested_window"] = json!({"from": w.from.to_string(), "to": w.to.to_string()});
-            }
-            v
-        })
-        .collect();
-    let suppressed: Vec<Value> = e
-        .suppressed
-        .iter()
-        .map(|s| json!({"rule_id": s.rule_id, "because": s.because}))
-        .collect();
-    json!({
-        "suggestions": suggestions,
-        "suppressed": suppressed,
-        "evaluated_at": rfc3339(&now),
-        "disclaimer": DISCLAIMER,
-    })
+/// The insight area.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(GET "/api/v1/suggestions", Client, get_suggestions)
+            .doc(
+                "insight",
+                "Suggestions with their reasons, evidence and sources (RULES.md)",
+            )
+            .query::<NowQuery>()
+            .returns::<SuggestionsOut>(200),
+        ep!(POST "/api/v1/technique", Client, post_technique)
+            .doc(
+                "insight",
+                "Which massage technique to ask for; active warnings come first",
+            )
+            .body::<TechniqueQuestion>()
+            .returns::<AdviceOut>(200),
+    ]
 }
 
 /// Reads `?now=` (RFC 3339) or takes the server clock.
@@ -65,20 +51,7 @@ pub async fn get_suggestions(
 ) -> Result<HttpResponse, AppError> {
     let now = now_param(&q, state.now())?;
     let (e, _) = insight::evaluate_journal(&state, &user, now).await?;
-    Ok(HttpResponse::Ok().json(evaluation_json(&e, now)))
-}
-
-/// The wire form of technique advice.
-pub fn advice_json(a: &crate::domain::technique::Advice) -> Value {
-    use crate::domain::fields::Choice;
-    json!({
-        "technique": a.technique.map(|t| t.as_str()),
-        "technique_label": a.technique.map(|t| t.label()),
-        "pressure": a.pressure,
-        "why": a.why,
-        "aftercare": a.aftercare,
-        "blocked_by": a.blocked_by,
-    })
+    Ok(HttpResponse::Ok().json(SuggestionsOut::new(&e, now)))
 }
 
 /// `POST /api/v1/technique`: the technique selector, with active warnings checked first.
@@ -92,5 +65,5 @@ pub async fn post_technique(
         crate::domain::technique::parse_question(&crate::domain::fields::JsonFields(&map))
             .map_err(AppError::fields)?;
     let advice = insight::advise_technique(&state, &user, &question).await?;
-    Ok(HttpResponse::Ok().json(advice_json(&advice)))
+    Ok(HttpResponse::Ok().json(AdviceOut::from(&advice)))
 }

@@ -7,6 +7,7 @@ pub mod entries;
 pub mod insight;
 pub mod openapi;
 pub mod profile;
+pub mod routes;
 pub mod shares;
 pub mod sync;
 pub mod trends;
@@ -50,54 +51,25 @@ async fn not_found(_req: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound)
 }
 
-/// Every `/api/v1` route outside sharing: (method, path). `configure` registers exactly these,
-/// and the OpenAPI document must describe each (a test checks both tables).
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/api/v1/openapi.json"),
-    ("POST", "/api/v1/auth/register"),
-    ("POST", "/api/v1/auth/token"),
-    ("DELETE", "/api/v1/auth/token"),
-    ("GET", "/api/v1/entries"),
-    ("POST", "/api/v1/entries"),
-    ("GET", "/api/v1/entries/{id}"),
-    ("PUT", "/api/v1/entries/{id}"),
-    ("DELETE", "/api/v1/entries/{id}"),
-    ("GET", "/api/v1/profile"),
-    ("PUT", "/api/v1/profile"),
-    ("GET", "/api/v1/suggestions"),
-    ("GET", "/api/v1/trends"),
-    ("POST", "/api/v1/technique"),
-    ("POST", "/api/v1/sync/push"),
-    ("GET", "/api/v1/sync/pull"),
-];
-
-fn route(method: &str, path: &str) -> actix_web::Route {
-    match (method, path) {
-        ("GET", "/api/v1/openapi.json") => web::get().to(openapi::get_openapi),
-        ("POST", "/api/v1/auth/register") => web::post().to(auth::post_register),
-        ("POST", "/api/v1/auth/token") => web::post().to(auth::post_token),
-        ("DELETE", "/api/v1/auth/token") => web::delete().to(auth::delete_token),
-        ("GET", "/api/v1/entries") => web::get().to(entries::get_entries),
-        ("POST", "/api/v1/entries") => web::post().to(entries::post_entry),
-        ("GET", "/api/v1/entries/{id}") => web::get().to(entries::get_entry),
-        ("PUT", "/api/v1/entries/{id}") => web::put().to(entries::put_entry),
-        ("DELETE", "/api/v1/entries/{id}") => web::delete().to(entries::delete_entry),
-        ("GET", "/api/v1/profile") => web::get().to(profile::get_profile),
-        ("PUT", "/api/v1/profile") => web::put().to(profile::put_profile),
-        ("GET", "/api/v1/suggestions") => web::get().to(insight::get_suggestions),
-        ("GET", "/api/v1/trends") => web::get().to(trends::get_trends),
-        ("POST", "/api/v1/technique") => web::post().to(insight::post_technique),
-        ("POST", "/api/v1/sync/push") => web::post().to(sync::post_push),
-        ("GET", "/api/v1/sync/pull") => web::get().to(sync::get_pull),
-        other => panic!("API route {other:?} has no handler"),
-    }
+/// Every endpoint of the API, area by area.
+pub fn endpoints() -> Vec<routes::Endpoint> {
+    [
+        openapi::endpoints(),
+        auth::endpoints(),
+        entries::endpoints(),
+        profile::endpoints(),
+        insight::endpoints(),
+        trends::endpoints(),
+        sync::endpoints(),
+        shares::endpoints(),
+    ]
+    .concat()
 }
 
-/// Registers every `/api/v1` route; anything else under `/api/v1` is a JSON 404.
+/// Registers every endpoint; anything else under `/api/v1` is a JSON 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    shares::configure(cfg);
-    for (method, path) in ROUTES {
-        cfg.route(path, route(method, path));
+    for e in endpoints() {
+        cfg.route(e.path, (e.route)());
     }
     cfg.service(web::scope("/api/v1").default_service(web::to(not_found)));
 }

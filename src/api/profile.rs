@@ -1,6 +1,8 @@
 //! `/api/v1/profile`: display name, time zone, cautions and threshold overrides.
 
-use crate::api::{MAX_BODY, dto, json_object};
+use crate::api::dto::accounts::{ProfileIn, ProfileOut};
+use crate::api::routes::{Endpoint, ep};
+use crate::api::{MAX_BODY, json_object};
 use crate::app::accounts;
 use crate::auth::ApiUser;
 use crate::domain::fields::{FieldErrors, JsonFields};
@@ -11,9 +13,25 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, web};
 use serde_json::Value;
 
+/// The profile area.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(GET "/api/v1/profile", User, get_profile)
+            .doc("accounts", "Your profile")
+            .returns::<ProfileOut>(200),
+        ep!(PUT "/api/v1/profile", User, put_profile)
+            .doc(
+                "accounts",
+                "Change name, time zone, cautions and threshold overrides",
+            )
+            .body::<ProfileIn>()
+            .returns::<ProfileOut>(200),
+    ]
+}
+
 /// `GET /api/v1/profile`.
 pub async fn get_profile(ApiUser(a): ApiUser) -> Result<HttpResponse, AppError> {
-    Ok(HttpResponse::Ok().json(dto::profile(&a.user)))
+    Ok(HttpResponse::Ok().json(ProfileOut::from(&a.user)))
 }
 
 /// Reads `thresholds`: an object of whole numbers by threshold name, or null for none.
@@ -51,5 +69,5 @@ pub async fn put_profile(
         }
     };
     let user = accounts::save_profile(&state, a.user.id, update).await?;
-    Ok(HttpResponse::Ok().json(dto::profile(&user)))
+    Ok(HttpResponse::Ok().json(ProfileOut::from(&user)))
 }

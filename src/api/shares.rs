@@ -1,73 +1,77 @@
 //! Sharing (API.md): share codes, redeeming them, a therapist's read access to a client's journal,
 //! session notes, and the client's access log.
 
-use crate::api::{MAX_BODY, dto, insight, json_object, trends as api_trends};
+use crate::api::dto::entries::{EntryListQuery, EntryOut, EntryPage};
+use crate::api::dto::insight::{NowQuery, SuggestionsOut, TrendsOut, TrendsQuery};
+use crate::api::dto::sharing::{
+    AccessLogOut, AccessOut, AddendumIn, NewShareIn, NoteEdit, NoteIn, NoteOut, NotesOut, RedeemIn,
+    Redeemed, ShareCreated, ShareOut, SharedClientOut, SharesOut,
+};
+use crate::api::routes::{Endpoint, ep};
+use crate::api::{MAX_BODY, insight, json_object, trends as api_trends};
 use crate::app::{insight as app_insight, journal, notes, sharing};
 use crate::auth::access::ApiClientAccess;
 use crate::auth::extract::{ApiClient, ApiTherapist};
 use crate::auth::{ApiUser, client_address};
-use crate::domain::fields::{Choice, JsonFields, Reader};
+use crate::domain::fields::{JsonFields, Reader};
 use crate::domain::profile::Role;
 use crate::domain::share::{parse_addendum, parse_new_share, parse_note};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::notes::Note;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::SecondsFormat;
-use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// Every sharing route: (method, path). `configure` registers exactly these, and the
-/// authorization matrix test needs a row for each.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/v1/shares"),
-    ("GET", "/api/v1/shares"),
-    ("DELETE", "/api/v1/shares/{id}"),
-    ("POST", "/api/v1/shares/redeem"),
-    ("GET", "/api/v1/access-log"),
-    ("GET", "/api/v1/notes"),
-    ("GET", "/api/v1/clients/{client_id}/entries"),
-    ("GET", "/api/v1/clients/{client_id}/suggestions"),
-    ("GET", "/api/v1/clients/{client_id}/trends"),
-    ("GET", "/api/v1/clients/{client_id}/notes"),
-    ("POST", "/api/v1/clients/{client_id}/notes"),
-    ("PUT", "/api/v1/clients/{client_id}/notes/{note_id}"),
-    (
-        "POST",
-        "/api/v1/clients/{client_id}/notes/{note_id}/addenda",
-    ),
-];
-
-fn route(method: &str, path: &str) -> actix_web::Route {
-    match (method, path) {
-        ("POST", "/api/v1/shares") => web::post().to(post_share),
-        ("GET", "/api/v1/shares") => web::get().to(get_shares),
-        ("DELETE", "/api/v1/shares/{id}") => web::delete().to(delete_share),
-        ("POST", "/api/v1/shares/redeem") => web::post().to(post_redeem),
-        ("GET", "/api/v1/access-log") => web::get().to(get_access_log),
-        ("GET", "/api/v1/notes") => web::get().to(get_my_notes),
-        ("GET", "/api/v1/clients/{client_id}/entries") => web::get().to(get_client_entries),
-        ("GET", "/api/v1/clients/{client_id}/suggestions") => web::get().to(get_client_suggestions),
-        ("GET", "/api/v1/clients/{client_id}/trends") => web::get().to(get_client_trends),
-        ("GET", "/api/v1/clients/{client_id}/notes") => web::get().to(get_client_notes),
-        ("POST", "/api/v1/clients/{client_id}/notes") => web::post().to(post_client_note),
-        ("PUT", "/api/v1/clients/{client_id}/notes/{note_id}") => web::put().to(put_client_note),
-        ("POST", "/api/v1/clients/{client_id}/notes/{note_id}/addenda") => {
-            web::post().to(post_addendum)
-        }
-        other => panic!("sharing route {other:?} has no handler"),
-    }
-}
-
-/// Registers `ROUTES` (paths relative to the app root).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (method, path) in ROUTES {
-        cfg.route(path, route(method, path));
-    }
-}
-
-fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+/// The sharing area: codes, grants, the access log, a therapist's reads of a client's journal,
+/// and session notes.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(POST "/api/v1/shares", Client, post_share)
+            .doc("sharing", "Make a one-use share code for a therapist (shown once)")
+            .body::<NewShareIn>()
+            .returns::<ShareCreated>(201),
+        ep!(GET "/api/v1/shares", User, get_shares)
+            .doc("sharing", "A client's shares, or a therapist's clients")
+            .returns::<SharesOut>(200),
+        ep!(DELETE "/api/v1/shares/{id}", Client, delete_share)
+            .doc("sharing", "Revoke a share at once"),
+        ep!(POST "/api/v1/shares/redeem", Therapist, post_redeem)
+            .doc("sharing", "Redeem a client's code (rate-limited; one answer for every refused code)")
+            .body::<RedeemIn>()
+            .returns::<Redeemed>(200),
+        ep!(GET "/api/v1/access-log", Client, get_access_log)
+            .doc("sharing", "Every therapist read and write of your journal, newest first")
+            .returns::<AccessLogOut>(200),
+        ep!(GET "/api/v1/notes", Client, get_my_notes)
+            .doc("notes", "Final session notes written about you")
+            .returns::<NotesOut>(200),
+        ep!(GET "/api/v1/clients/{client_id}/entries", ClientAccess, get_client_entries)
+            .doc("clients", "A client's entries (therapist with a live grant; else 404)")
+            .query::<EntryListQuery>()
+            .returns::<EntryPage>(200),
+        ep!(GET "/api/v1/clients/{client_id}/suggestions", ClientAccess, get_client_suggestions)
+            .doc("clients", "A client's suggestions")
+            .query::<NowQuery>()
+            .returns::<SuggestionsOut>(200),
+        ep!(GET "/api/v1/clients/{client_id}/trends", ClientAccess, get_client_trends)
+            .doc("clients", "A client's trends")
+            .query::<TrendsQuery>()
+            .returns::<TrendsOut>(200),
+        ep!(GET "/api/v1/clients/{client_id}/notes", ClientAccess, get_client_notes)
+            .doc("notes", "Notes about a client: your drafts and every final note")
+            .returns::<NotesOut>(200),
+        ep!(POST "/api/v1/clients/{client_id}/notes", ClientAccess, post_client_note)
+            .doc("notes", "Write a session note (read_notes scope)")
+            .body::<NoteIn>()
+            .returns::<NoteOut>(201),
+        ep!(PUT "/api/v1/clients/{client_id}/notes/{note_id}", ClientAccess, put_client_note)
+            .doc("notes", "Edit your draft (409 note_final once final)")
+            .body::<NoteEdit>()
+            .returns::<NoteOut>(200),
+        ep!(POST "/api/v1/clients/{client_id}/notes/{note_id}/addenda", ClientAccess, post_addendum)
+            .doc("notes", "Add a dated addendum to your final note; answers the note")
+            .body::<AddendumIn>()
+            .returns::<NoteOut>(201),
+    ]
 }
 
 /// `POST /api/v1/shares` (client).
@@ -79,12 +83,14 @@ pub async fn post_share(
     let map = json_object(body, MAX_BODY).await?;
     let req = parse_new_share(&JsonFields(&map)).map_err(AppError::fields)?;
     let made = sharing::create_share(&state, user.id, req).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "id": made.id,
-        "code": made.code,
-        "scope": made.scope.as_str(),
-        "expires_at": iso(made.expires_at),
-    })))
+    Ok(HttpResponse::Created().json(ShareCreated {
+        id: made.id,
+        code: made.code,
+        scope: made.scope,
+        expires_at: made
+            .expires_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+    }))
 }
 
 /// `GET /api/v1/shares`: a client's shares, or a therapist's clients.
@@ -95,28 +101,14 @@ pub async fn get_shares(
     let uid = a.user.id;
     if a.user.role == Role::Therapist {
         let list = sharing::clients_of(&state, uid).await?;
-        let clients: Vec<Value> = list
-            .iter()
-            .map(|s| json!({"client_id": s.client.id.to_string(), "display_name": s.client.display_name, "scope": s.scope.as_str(), "expires_at": iso(s.expires_at)}))
-            .collect();
-        return Ok(HttpResponse::Ok().json(json!({"clients": clients})));
+        return Ok(HttpResponse::Ok().json(SharesOut::Clients {
+            clients: list.iter().map(SharedClientOut::from).collect(),
+        }));
     }
     let list = sharing::shares_of(&state, uid).await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "scope": s.scope.as_str(),
-                "created_at": iso(s.created_at),
-                "expires_at": iso(s.expires_at),
-                "redeemed_by": s.redeemed_by.as_ref().map(|(id, name)| json!({"user_id": id.to_string(), "display_name": name})),
-                "last_access_at": s.last_access_at.map(iso),
-                "revoked": s.revoked,
-            })
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({"shares": items})))
+    Ok(HttpResponse::Ok().json(SharesOut::Shares {
+        shares: list.iter().map(ShareOut::from).collect(),
+    }))
 }
 
 /// `DELETE /api/v1/shares/{id}` (client): revokes at once.
@@ -151,7 +143,11 @@ pub async fn post_redeem(
         &code.unwrap_or_default(),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"client_id": client.id.to_string(), "display_name": client.display_name, "scope": scope.as_str()})))
+    Ok(HttpResponse::Ok().json(Redeemed {
+        client_id: client.id.to_string(),
+        display_name: client.display_name,
+        scope,
+    }))
 }
 
 /// `GET /api/v1/access-log` (client): every therapist read and write, newest first.
@@ -160,30 +156,9 @@ pub async fn get_access_log(
     ApiClient(user): ApiClient,
 ) -> Result<HttpResponse, AppError> {
     let list = sharing::access_log(&state, user.id, 1000).await?;
-    let items: Vec<Value> = list
-        .iter()
-        .map(|a| json!({"at": iso(a.at), "therapist_id": a.therapist_id, "therapist_name": a.therapist_name, "action": a.action, "resource": a.resource}))
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({"accesses": items})))
-}
-
-/// The wire form of a note.
-pub fn note_json(n: &Note) -> Value {
-    json!({
-        "id": n.id,
-        "client_id": n.client_id,
-        "therapist_id": n.therapist_id,
-        "therapist_name": n.therapist_name,
-        "session_entry_id": n.session_entry_id,
-        "subjective": n.soap.subjective,
-        "objective": n.soap.objective,
-        "assessment": n.soap.assessment,
-        "plan": n.soap.plan,
-        "status": if n.is_final { "final" } else { "draft" },
-        "created_at": iso(n.created_at),
-        "updated_at": iso(n.updated_at),
-        "addenda": n.addenda.iter().map(|a| json!({"body": a.body, "created_at": iso(a.created_at), "therapist_name": a.therapist_name})).collect::<Vec<_>>(),
-    })
+    Ok(HttpResponse::Ok().json(AccessLogOut {
+        accesses: list.iter().map(AccessOut::from).collect(),
+    }))
 }
 
 /// `GET /api/v1/notes` (client): final notes written about them.
@@ -192,7 +167,7 @@ pub async fn get_my_notes(
     ApiClient(user): ApiClient,
 ) -> Result<HttpResponse, AppError> {
     let list = notes::about(&state, user.id, None).await?;
-    Ok(HttpResponse::Ok().json(json!({"notes": list.iter().map(note_json).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(NotesOut::new(&list)))
 }
 
 /// `GET /api/v1/clients/{client_id}/entries`.
@@ -203,7 +178,10 @@ pub async fn get_client_entries(
 ) -> Result<HttpResponse, AppError> {
     let query = crate::api::entries::list_query(&q, 100)?;
     let (list, next) = journal::list(&state, access.client.id, query).await?;
-    Ok(HttpResponse::Ok().json(json!({"entries": list.iter().map(dto::entry).collect::<Vec<_>>(), "next_cursor": next.map(|c| c.encode())})))
+    Ok(HttpResponse::Ok().json(EntryPage {
+        entries: list.iter().map(EntryOut::from).collect(),
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 /// `GET /api/v1/clients/{client_id}/suggestions?now=`.
@@ -214,7 +192,7 @@ pub async fn get_client_suggestions(
 ) -> Result<HttpResponse, AppError> {
     let now = insight::now_param(&q, state.now())?;
     let (e, _) = app_insight::evaluate_journal(&state, &access.client, now).await?;
-    Ok(HttpResponse::Ok().json(insight::evaluation_json(&e, now)))
+    Ok(HttpResponse::Ok().json(SuggestionsOut::new(&e, now)))
 }
 
 /// `GET /api/v1/clients/{client_id}/trends`.
@@ -232,7 +210,7 @@ pub async fn get_client_notes(
     ApiClientAccess(access): ApiClientAccess,
 ) -> Result<HttpResponse, AppError> {
     let list = notes::about(&state, access.client.id, Some(access.therapist.id)).await?;
-    Ok(HttpResponse::Ok().json(json!({"notes": list.iter().map(note_json).collect::<Vec<_>>()})))
+    Ok(HttpResponse::Ok().json(NotesOut::new(&list)))
 }
 
 /// `POST /api/v1/clients/{client_id}/notes` (`read_notes` scope).
@@ -244,7 +222,7 @@ pub async fn post_client_note(
     let map = json_object(body, MAX_BODY).await?;
     let input = parse_note(&JsonFields(&map), true).map_err(AppError::fields)?;
     let note = notes::create(&state, access.client.id, access.therapist.id, input).await?;
-    Ok(HttpResponse::Created().json(note_json(&note)))
+    Ok(HttpResponse::Created().json(NoteOut::from(&note)))
 }
 
 /// `PUT /api/v1/clients/{client_id}/notes/{note_id}`: edit a draft (409 once final).
@@ -259,7 +237,7 @@ pub async fn put_client_note(
     let input = parse_note(&JsonFields(&map), false).map_err(AppError::fields)?;
     let (cid, tid) = (access.client.id, access.therapist.id);
     let note = notes::update_draft(&state, cid, tid, note_id, input).await?;
-    Ok(HttpResponse::Ok().json(note_json(&note)))
+    Ok(HttpResponse::Ok().json(NoteOut::from(&note)))
 }
 
 /// `POST /api/v1/clients/{client_id}/notes/{note_id}/addenda` `{"body"}`: a dated correction.
@@ -273,6 +251,6 @@ pub async fn post_addendum(
     let map = json_object(body, MAX_BODY).await?;
     let text = parse_addendum(&JsonFields(&map)).map_err(AppError::fields)?;
     let (cid, tid) = (access.client.id, access.therapist.id);
-    notes::add_addendum(&state, cid, tid, note_id, text).await?;
-    Ok(HttpResponse::Created().finish())
+    let note = notes::add_addendum(&state, cid, tid, note_id, text).await?;
+    Ok(HttpResponse::Created().json(NoteOut::from(&note)))
 }

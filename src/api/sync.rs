@@ -1,17 +1,35 @@
 //! `/api/v1/sync`: push mutations from an offline client, pull changes since a cursor.
 
-use crate::api::{dto, json_object};
+use crate::api::dto::sync::{
+    ChangeOut, MutationResult, PullQuery, PullResponse, PushRequest, PushResponse,
+};
+use crate::api::json_object;
+use crate::api::routes::{Endpoint, ep};
 use crate::app::sync;
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_json_entry;
 use crate::domain::fields::FieldErrors;
 use crate::domain::ids::EntryId;
-use crate::domain::sync::{Op, Outcome, describe};
+use crate::domain::sync::{Op, describe};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
+
+/// The sync area.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(POST "/api/v1/sync/push", Client, post_push)
+            .doc("sync", "Apply a device's mutations exactly once, merged per field (409 mid_gap, 413 over 500 or 1 MB)")
+            .body::<PushRequest>()
+            .returns::<PushResponse>(200),
+        ep!(GET "/api/v1/sync/pull", Client, get_pull)
+            .doc("sync", "Changes after a cursor, each entry once in its latest state (410 cursor_expired)")
+            .query::<PullQuery>()
+            .returns::<PullResponse>(200),
+    ]
+}
 
 /// Largest push body.
 pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
@@ -116,12 +134,12 @@ pub async fn post_push(
     let client_id = client_id.unwrap_or_default();
     let mids: Vec<i64> = mutations.iter().map(|(m, _)| *m).collect();
     let (last_mid, outcomes) = sync::push(&state, user.id, client_id, mutations).await?;
-    let results: Vec<Value> = mids
+    let results = mids
         .iter()
         .zip(&outcomes)
-        .map(|(m, o)| outcome_json(*m, o))
+        .map(|(m, o)| MutationResult::new(*m, o))
         .collect();
-    Ok(HttpResponse::Ok().json(json!({"last_mid": last_mid, "results": results})))
+    Ok(HttpResponse::Ok().json(PushResponse { last_mid, results }))
 }
 
 /// `GET /api/v1/sync/pull?since=&limit=`.
@@ -160,42 +178,10 @@ pub async fn get_pull(
         return Err(AppError::fields(errors));
     }
     let p = sync::pull(&state, user.id, since, limit).await?;
-    let changes: Vec<Value> = p
-        .changes
-        .iter()
-        .map(|e| {
-            let mut v = dto::entry(e);
-            v["seq"] = json!(e.seq);
-            v
-        })
-        .collect();
-    let last_mid: Map<String, Value> = p.last_mid.into_iter().map(|(k, v)| (k, json!(v))).collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "changes": changes,
-        "cursor": p.cursor.to_string(),
-        "has_more": p.has_more,
-        "last_mid": last_mid,
-    })))
-}
-
-/// The wire form of an outcome.
-pub fn outcome_json(mid: i64, o: &Outcome) -> Value {
-    match o {
-        Outcome::Applied { version, seq } => {
-            json!({"mid": mid, "status": "applied", "version": version, "seq": seq})
-        }
-        Outcome::Merged {
-            version,
-            seq,
-            conflicts,
-        } => json!({
-            "mid": mid, "status": "merged", "version": version, "seq": seq,
-            "conflicts": conflicts.iter().map(|c| json!({"field": c.field, "server": c.server, "yours": c.yours})).collect::<Vec<_>>(),
-        }),
-        Outcome::Duplicate => json!({"mid": mid, "status": "duplicate"}),
-        Outcome::ConflictDeleted { version } => {
-            json!({"mid": mid, "status": "conflict_deleted", "version": version})
-        }
-        Outcome::Rejected { error } => json!({"mid": mid, "status": "rejected", "error": error}),
-    }
+    Ok(HttpResponse::Ok().json(PullResponse {
+        changes: p.changes.iter().map(ChangeOut::from).collect(),
+        cursor: p.cursor.to_string(),
+        has_more: p.has_more,
+        last_mid: p.last_mid.into_iter().collect(),
+    }))
 }

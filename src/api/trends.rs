@@ -1,16 +1,17 @@
 //! `/api/v1/trends`: episode counts and intensities per bucket, breakdowns, water and self-care.
 
+use crate::api::dto::insight::{TrendsOut, TrendsQuery};
+use crate::api::routes::{Endpoint, ep};
 use crate::app::insight::{self, today_for};
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_instant;
-use crate::domain::fields::{Choice, FieldErrors};
-use crate::domain::trends::{Bucket, Trends};
+use crate::domain::fields::FieldErrors;
+use crate::domain::trends::Bucket;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::rows::User;
 use actix_web::{HttpResponse, web};
 use chrono::{Duration, NaiveDate};
-use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 /// The longest range one request may cover.
@@ -34,60 +35,14 @@ fn date_param(
     }
 }
 
-/// The wire form of trends.
-pub fn trends_json(t: &Trends) -> Value {
-    let series: Vec<Value> = t
-        .series
-        .iter()
-        .map(|s| {
-            json!({
-                "start": s.start.to_string(),
-                "episodes": s.episodes,
-                "mean_intensity": s.mean_intensity.map(|m| (m * 10.0).round() / 10.0),
-                "max_intensity": s.max_intensity,
-                "water_ml": s.water_ml,
-                "stretch_min": s.stretch_min,
-                "heat": s.heat,
-                "ice": s.ice,
-                "massage": s.massage,
-            })
-        })
-        .collect();
-    let sites: Map<String, Value> = t
-        .by_body_site
-        .iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
-    let triggers: Map<String, Value> = t
-        .by_trigger
-        .iter()
-        .map(|(s, n)| (s.as_str().to_string(), json!(n)))
-        .collect();
-    let by_hour: Vec<Value> = t
-        .by_hour
-        .iter()
-        .enumerate()
-        .map(|(i, n)| json!({"from_hour": i * 2, "episodes": n}))
-        .collect();
-    let sum =
-        |f: fn(&crate::domain::trends::BucketStat) -> u32| t.series.iter().map(f).sum::<u32>();
-    json!({
-        "from": t.from.to_string(),
-        "to": t.to.to_string(),
-        "bucket": t.bucket.as_str(),
-        "episodes": t.episodes,
-        "series": series,
-        "by_body_site": sites,
-        "by_trigger": triggers,
-        "by_hour": by_hour,
-        "totals": {
-            "water_ml": sum(|s| s.water_ml),
-            "stretch_min": sum(|s| s.stretch_min),
-            "heat": sum(|s| s.heat),
-            "ice": sum(|s| s.ice),
-            "massage": sum(|s| s.massage),
-        },
-    })
+/// The trends area.
+pub fn endpoints() -> Vec<Endpoint> {
+    vec![
+        ep!(GET "/api/v1/trends", Client, get_trends)
+            .doc("insight", "Episode counts and intensities per day, week or month; breakdowns; water and self-care")
+            .query::<TrendsQuery>()
+            .returns::<TrendsOut>(200),
+    ]
 }
 
 /// `GET /api/v1/trends?from=&to=&bucket=day|week|month` (default: the last 12 weeks by week).
@@ -127,5 +82,5 @@ pub async fn respond(
         return Err(AppError::fields(errors));
     }
     let t = insight::trends(state, user.id, from, to, bucket).await?;
-    Ok(HttpResponse::Ok().json(trends_json(&t)))
+    Ok(HttpResponse::Ok().json(TrendsOut::from(&t)))
 }

@@ -102,7 +102,8 @@ pub async fn update_draft(
         .await
 }
 
-/// Adds a dated addendum to one of the therapist's final notes (a draft is `409 note_draft`).
+/// Adds a dated addendum to one of the therapist's final notes (a draft is `409 note_draft`);
+/// returns the note with it.
 #[instrument(name = "app.notes.add_addendum", skip_all)]
 pub async fn add_addendum(
     state: &AppState,
@@ -110,10 +111,13 @@ pub async fn add_addendum(
     therapist: UserId,
     note_id: String,
     body: String,
-) -> Result<(), AppError> {
+) -> Result<Note, AppError> {
     let now = state.now();
     state
         .db
-        .write(move |c| notes::add_addendum(c, client, therapist, &note_id, &body, now))
+        .write(move |c| {
+            notes::add_addendum(c, client, therapist, &note_id, &body, now)?;
+            notes::visible(c, client, therapist, &note_id)
+        })
         .await
 }

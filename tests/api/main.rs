@@ -7,6 +7,7 @@ mod entries;
 mod helpers;
 mod insight;
 mod one_path;
+mod openapi;
 mod pages;
 mod security;
 mod sharing;

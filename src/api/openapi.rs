@@ -60,6 +60,33 @@ fn path_param(name: &str) -> utoipa::openapi::path::Parameter {
         .build()
 }
 
+/// The success answers (and the error answer) of an endpoint.
+fn responses(
+    mut op: OperationBuilder,
+    e: &Endpoint,
+    schemas: &mut Vec<(String, RefOr<Schema>)>,
+) -> OperationBuilder {
+    let ok = ResponseBuilder::new().description("Success");
+    let ok = match &e.response {
+        Some(r) => ok.content("application/json", json(reference(r, schemas))),
+        None => ok,
+    };
+    if let Some((status, t)) = &e.also {
+        let also = ResponseBuilder::new()
+            .description("Success")
+            .content("application/json", json(reference(t, schemas)));
+        op = op.response(status.to_string(), also.build());
+    }
+    let error = reference(&typed::<ErrorBody>(), schemas);
+    op.response(e.ok.to_string(), ok.build()).response(
+        "default",
+        ResponseBuilder::new()
+            .description("An error, in one shape: {error, message, fields}")
+            .content("application/json", json(error))
+            .build(),
+    )
+}
+
 fn operation(
     e: &Endpoint,
     schemas: &mut Vec<(String, RefOr<Schema>)>,
@@ -86,25 +113,7 @@ fn operation(
                 .build(),
         ));
     }
-    let ok = ResponseBuilder::new().description("Success");
-    let ok = match &e.response {
-        Some(r) => ok.content("application/json", json(reference(r, schemas))),
-        None => ok,
-    };
-    if let Some((status, t)) = &e.also {
-        let also = ResponseBuilder::new()
-            .description("Success")
-            .content("application/json", json(reference(t, schemas)));
-        op = op.response(status.to_string(), also.build());
-    }
-    let error = reference(&typed::<ErrorBody>(), schemas);
-    op = op.response(e.ok.to_string(), ok.build()).response(
-        "default",
-        ResponseBuilder::new()
-            .description("An error, in one shape: {error, message, fields}")
-            .content("application/json", json(error))
-            .build(),
-    );
+    op = responses(op, e, schemas);
     if e.guard != Guard::Public {
         op = op.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
     }

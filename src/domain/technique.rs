@@ -4,7 +4,7 @@
 use crate::choice;
 use crate::domain::entry::{BodySite, Technique};
 use crate::domain::fields::{Choice, FieldErrors, Fields, Reader};
-use crate::domain::rules::{Evaluation, Kind};
+use crate::domain::rules::{Evaluation, Kind, Suggestion};
 
 choice!(
     /// How the problem feels.
@@ -87,31 +87,48 @@ pub fn parse_question(src: &dyn Fields) -> Result<Question, FieldErrors> {
 /// Recommends a technique; any active urgent, medical-review or caution suggestion in `active`
 /// replaces the recommendation with the referral.
 pub fn select(q: &Question, active: &Evaluation) -> Advice {
-    let blockers: Vec<_> = active
+    let blockers: Vec<&Suggestion> = active
         .suggestions
         .iter()
         .filter(|s| matches!(s.kind, Kind::Urgent | Kind::MedicalReview | Kind::Caution))
         .collect();
     if !blockers.is_empty() {
-        let titles: Vec<&str> = blockers.iter().map(|s| s.title.as_str()).collect();
-        return Advice {
-            technique: None,
-            pressure: None,
-            why: format!(
-                "Not a massage recommendation for now: {}. {}",
-                titles.join("; "),
-                blockers[0].message
-            ),
-            aftercare: vec![
-                "Rest the area and keep movements gentle.".into(),
-                "Drink regularly through the day.".into(),
-                "Show your Unknot timeline and trends to your doctor.".into(),
-            ],
-            blocked_by: blockers.iter().map(|s| s.rule_id).collect(),
-        };
+        return referral(&blockers);
     }
+    let (technique, pressure, why) = choose(q);
+    Advice {
+        technique: Some(technique),
+        pressure: Some(pressure),
+        why,
+        aftercare: aftercare(q, technique),
+        blocked_by: Vec::new(),
+    }
+}
+
+/// The answer while a warning is active: no technique, see a doctor first.
+fn referral(blockers: &[&Suggestion]) -> Advice {
+    let titles: Vec<&str> = blockers.iter().map(|s| s.title.as_str()).collect();
+    Advice {
+        technique: None,
+        pressure: None,
+        why: format!(
+            "Not a massage recommendation for now: {}. {}",
+            titles.join("; "),
+            blockers[0].message
+        ),
+        aftercare: vec![
+            "Rest the area and keep movements gentle.".into(),
+            "Drink regularly through the day.".into(),
+            "Show your Unknot timeline and trends to your doctor.".into(),
+        ],
+        blocked_by: blockers.iter().map(|s| s.rule_id).collect(),
+    }
+}
+
+/// The technique, the pressure in words and why (seed 003's selector).
+fn choose(q: &Question) -> (Technique, &'static str, String) {
     let site = q.body_site.label().to_lowercase();
-    let (technique, pressure, why) = if q.pressure == Pressure::Light {
+    if q.pressure == Pressure::Light {
         if q.feel == Feel::StiffRestricted {
             (
                 Technique::Myofascial,
@@ -174,7 +191,11 @@ pub fn select(q: &Question, active: &Evaluation) -> Advice {
                 "{reason} in your {site} responds well to flowing, light to medium strokes that calm the muscles and the nervous system."
             ),
         )
-    };
+    }
+}
+
+/// What to do after the session.
+fn aftercare(q: &Question, technique: Technique) -> Vec<String> {
     let mut aftercare = vec![
         "Drink at least 2 litres of water today.".to_string(),
         "Stretch the treated area gently for 5 minutes.".to_string(),
@@ -190,13 +211,7 @@ pub fn select(q: &Question, active: &Evaluation) -> Advice {
     if q.cause == Cause::Posture {
         aftercare.push("If you sit a lot, stand up and roll your shoulders every hour.".into());
     }
-    Advice {
-        technique: Some(technique),
-        pressure: Some(pressure),
-        why,
-        aftercare,
-        blocked_by: Vec::new(),
-    }
+    aftercare
 }
 
 #[cfg(test)]

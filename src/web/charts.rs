@@ -64,62 +64,74 @@ fn nice_max(v: f64) -> f64 {
     (step * 4.0).max(4.0)
 }
 
-/// A vertical bar chart; `line` draws a labelled reference line (e.g. the 2 L target).
-#[allow(clippy::too_many_arguments)]
-pub fn bars(
-    id: &str,
-    title: &str,
-    summary: &str,
-    labels: &[String],
-    values: &[f64],
-    y_label: &str,
-    line: Option<(f64, &str)>,
-    table: (Vec<String>, Vec<Vec<String>>),
-) -> Chart {
-    let mut svg = open(id, title, summary, H);
-    let max = nice_max(
-        values
-            .iter()
-            .copied()
-            .fold(line.map(|l| l.0).unwrap_or(0.0), f64::max),
-    );
-    let plot_w = W - LEFT - 8.0;
-    let plot_h = H - TOP - BOTTOM;
-    let n = values.len().max(1) as f64;
-    let slot = plot_w / n;
-    let y = |v: f64| TOP + plot_h - v / max * plot_h;
+/// A vertical bar chart to draw.
+#[derive(Default)]
+pub struct Bars<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub summary: String,
+    /// One label per bar.
+    pub labels: Vec<String>,
+    pub values: Vec<f64>,
+    /// What the y axis counts.
+    pub y_label: &'a str,
+    /// A labelled reference line (e.g. the 2 L target).
+    pub line: Option<(f64, &'a str)>,
+    /// The data table's column names and rows (for screen readers and print).
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn number(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// The plot area of a bar chart: where values land on the y axis.
+struct Plot {
+    max: f64,
+    height: f64,
+}
+
+impl Plot {
+    fn y(&self, v: f64) -> f64 {
+        TOP + self.height - v / self.max * self.height
+    }
+}
+
+fn grid(svg: &mut String, plot: &Plot) {
     for k in 0..=4 {
-        let v = max * f64::from(k) / 4.0;
+        let v = plot.max * f64::from(k) / 4.0;
         let _ = write!(
             svg,
             r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5d8d4"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#4a524e">{}</text>"##,
             W - 8.0,
             LEFT - 4.0,
-            y(v) + 4.0,
-            if v.fract() == 0.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            },
-            y = y(v)
+            plot.y(v) + 4.0,
+            number(v),
+            y = plot.y(v)
         );
     }
+}
+
+fn columns(svg: &mut String, plot: &Plot, labels: &[String], values: &[f64]) {
+    let n = values.len().max(1) as f64;
+    let slot = (W - LEFT - 8.0) / n;
     let every = (n / 7.0).ceil().max(1.0) as usize;
     for (i, v) in values.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.15;
-        let h = v / max * plot_h;
+        let h = v / plot.max * plot.height;
         let label = labels.get(i).map(String::as_str).unwrap_or("");
         let _ = write!(
             svg,
             r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="#2f5d50"><title>{}: {}</title></rect>"##,
-            TOP + plot_h - h,
+            TOP + plot.height - h,
             slot * 0.7,
             esc(label),
-            if v.fract() == 0.0 {
-                format!("{v:.0}")
-            } else {
-                format!("{v:.1}")
-            }
+            number(*v)
         );
         if i % every == 0 {
             let _ = write!(
@@ -131,31 +143,46 @@ pub fn bars(
             );
         }
     }
-    if let Some((v, name)) = line {
+}
+
+/// Draws a vertical bar chart.
+pub fn bars(spec: Bars<'_>) -> Chart {
+    let mut svg = open(spec.id, spec.title, &spec.summary, H);
+    let top = spec
+        .values
+        .iter()
+        .copied()
+        .fold(spec.line.map(|l| l.0).unwrap_or(0.0), f64::max);
+    let plot = Plot {
+        max: nice_max(top),
+        height: H - TOP - BOTTOM,
+    };
+    grid(&mut svg, &plot);
+    columns(&mut svg, &plot, &spec.labels, &spec.values);
+    if let Some((v, name)) = spec.line {
         let _ = write!(
             svg,
             r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#a3261b" stroke-dasharray="6 4" stroke-width="2"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#a3261b">{}</text>"##,
             W - 8.0,
             W - 10.0,
-            y(v) - 4.0,
+            plot.y(v) - 4.0,
             esc(name),
-            y = y(v)
+            y = plot.y(v)
         );
     }
+    let mid = TOP + plot.height / 2.0;
     let _ = write!(
         svg,
-        r##"<text x="12" y="{:.1}" transform="rotate(-90 12 {:.1})" text-anchor="middle" font-size="12" fill="#4a524e">{}</text></svg>"##,
-        TOP + plot_h / 2.0,
-        TOP + plot_h / 2.0,
-        esc(y_label)
+        r##"<text x="12" y="{mid:.1}" transform="rotate(-90 12 {mid:.1})" text-anchor="middle" font-size="12" fill="#4a524e">{}</text></svg>"##,
+        esc(spec.y_label)
     );
     Chart {
-        id: id.into(),
-        title: title.into(),
-        summary: summary.into(),
+        id: spec.id.into(),
+        title: spec.title.into(),
+        summary: spec.summary,
         svg,
-        columns: table.0,
-        rows: table.1,
+        columns: spec.columns,
+        rows: spec.rows,
     }
 }
 
@@ -195,6 +222,63 @@ pub fn hbars(id: &str, title: &str, summary: &str, items: &[(String, u32)], what
     }
 }
 
+fn shade(n: u32) -> &'static str {
+    match n {
+        0 => "#e9ece8",
+        1 => "#c6a88f",
+        2 => "#b0714a",
+        _ => "#7a2e0e",
+    }
+}
+
+/// One square per day in its week's column, with month names under the first days.
+fn day_cells(svg: &mut String, days: &[(NaiveDate, u32)], start: NaiveDate, cell: f64) {
+    for (d, n) in days {
+        let col = ((*d - start).num_days() / 7) as f64;
+        let row = f64::from(d.weekday().num_days_from_monday());
+        let _ = write!(
+            svg,
+            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"><title>{}: {}</title></rect>"##,
+            30.0 + col * cell,
+            row * cell,
+            cell - 2.0,
+            cell - 2.0,
+            shade(*n),
+            d.format("%a %-d %b %Y"),
+            if *n == 1 {
+                "1 episode".to_string()
+            } else {
+                format!("{n} episodes")
+            }
+        );
+        if d.day() == 1 {
+            let _ = write!(
+                svg,
+                r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#4a524e">{}</text>"##,
+                30.0 + col * cell,
+                7.0 * cell + 14.0,
+                d.format("%b")
+            );
+        }
+    }
+}
+
+/// Episodes per month, for the heat map's table.
+fn by_month(days: &[(NaiveDate, u32)]) -> Vec<Vec<String>> {
+    let mut months: Vec<(String, u32)> = Vec::new();
+    for (d, n) in days {
+        let key = d.format("%B %Y").to_string();
+        match months.last_mut() {
+            Some((k, total)) if *k == key => *total += n,
+            _ => months.push((key, *n)),
+        }
+    }
+    months
+        .into_iter()
+        .map(|(m, n)| vec![m, n.to_string()])
+        .collect()
+}
+
 /// A calendar heat map: one square per day, weeks as columns (Monday on top).
 pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) -> Chart {
     let cell = 14.0;
@@ -226,53 +310,9 @@ pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) 
             f64::from(row) * cell + cell * 0.8
         );
     }
-    let shade = |n: u32| match n {
-        0 => "#e9ece8",
-        1 => "#c6a88f",
-        2 => "#b0714a",
-        _ => "#7a2e0e",
-    };
-    for (d, n) in days {
-        let col = ((*d - start).num_days() / 7) as f64;
-        let row = f64::from(d.weekday().num_days_from_monday());
-        let _ = write!(
-            svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"><title>{}: {}</title></rect>"##,
-            30.0 + col * cell,
-            row * cell,
-            cell - 2.0,
-            cell - 2.0,
-            shade(*n),
-            d.format("%a %-d %b %Y"),
-            if *n == 1 {
-                "1 episode".to_string()
-            } else {
-                format!("{n} episodes")
-            }
-        );
-        if d.day() == 1 {
-            let _ = write!(
-                svg,
-                r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#4a524e">{}</text>"##,
-                30.0 + col * cell,
-                7.0 * cell + 14.0,
-                d.format("%b")
-            );
-        }
-    }
+    day_cells(&mut svg, days, start, cell);
     svg.push_str("</svg>");
-    let mut by_month: Vec<(String, u32)> = Vec::new();
-    for (d, n) in days {
-        let key = d.format("%B %Y").to_string();
-        match by_month.last_mut() {
-            Some((k, total)) if *k == key => *total += n,
-            _ => by_month.push((key, *n)),
-        }
-    }
-    let rows = by_month
-        .into_iter()
-        .map(|(m, n)| vec![m, n.to_string()])
-        .collect();
+    let rows = by_month(days);
     Chart {
         id: id.into(),
         title: title.into(),
@@ -289,16 +329,16 @@ mod tests {
 
     #[test]
     fn labels_are_escaped_and_the_chart_is_labelled_for_screen_readers() {
-        let c = bars(
-            "x",
-            "Water <per> day",
-            "s & t",
-            &["a<b".into()],
-            &[3.0],
-            "ml",
-            Some((2.0, "2 L")),
-            (vec![], vec![]),
-        );
+        let c = bars(Bars {
+            id: "x",
+            title: "Water <per> day",
+            summary: "s & t".into(),
+            labels: vec!["a<b".into()],
+            values: vec![3.0],
+            y_label: "ml",
+            line: Some((2.0, "2 L")),
+            ..Bars::default()
+        });
         assert!(c.svg.contains("aria-labelledby=\"x-t x-d\""));
         assert!(c.svg.contains("Water &lt;per&gt; day"));
         assert!(c.svg.contains("a&lt;b"));

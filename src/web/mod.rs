@@ -3,6 +3,7 @@
 
 pub mod assets;
 pub mod charts;
+pub mod entry_form;
 pub mod form;
 pub mod pages;
 pub mod session;

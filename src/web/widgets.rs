@@ -1,7 +1,8 @@
 //! Form widgets described as data, rendered by one template (`templates/widget.html`), so every
 //! field gets its label, hint, error message and kept value the same way.
 
-use crate::domain::fields::{Choice, FieldErrors, FormFields};
+use crate::domain::fields::{Choice, FieldErrors};
+use crate::web::form::FormFields;
 
 /// One option of a select, radio group or checkbox group.
 #[derive(Clone, Debug)]

@@ -342,3 +342,77 @@ async fn every_operation_answers_what_its_schema_says() {
     let missed: Vec<_> = documented.difference(&k.seen).collect();
     assert!(missed.is_empty(), "operations not exercised: {missed:?}");
 }
+
+/// The data schemas of each entry kind, found inside the published `EntryData`.
+fn kind_schemas(doc: &Value) -> Vec<Value> {
+    doc["components"]["schemas"]["EntryData"]["oneOf"]
+        .as_array()
+        .expect("EntryData is a oneOf of the kinds")
+        .clone()
+}
+
+#[actix_web::test]
+async fn every_bound_the_entry_schemas_publish_is_the_bound_the_server_enforces() {
+    let app = spawn_app().await;
+    let k = Contract::load(&app).await;
+    let mut c = api_user(&app, "bounds@example.com", "client").await;
+    let samples = sample_entries();
+    let schemas = kind_schemas(&k.doc);
+    assert_eq!(schemas.len(), samples.len(), "one schema per kind");
+    let mut probes = 0;
+    for sample in &samples {
+        // The kind's own schema: the one its sample data is valid against.
+        let schema = schemas
+            .iter()
+            .find(|s| {
+                let mut root = (*s).clone();
+                root["components"] = k.doc["components"].clone();
+                jsonschema::draft202012::is_valid(&root, &sample["data"])
+            })
+            .unwrap_or_else(|| panic!("a schema accepts {}", sample["data"]));
+        for (field, prop) in schema["properties"].as_object().unwrap() {
+            let mut tries: Vec<(Value, String)> = Vec::new();
+            if let Some(min) = prop["minimum"].as_i64() {
+                tries.push((json!(min), format!("{field} = minimum {min}")));
+                tries.push((json!(min - 1), format!("{field} = {} below", min - 1)));
+            }
+            if let Some(max) = prop["maximum"].as_i64() {
+                tries.push((json!(max), format!("{field} = maximum {max}")));
+                tries.push((json!(max + 1), format!("{field} = {} above", max + 1)));
+            }
+            if let Some(max) = prop["maxLength"].as_u64() {
+                tries.push((
+                    json!("é".repeat(max as usize)),
+                    format!("{field}: {max} characters"),
+                ));
+                tries.push((
+                    json!("é".repeat(max as usize + 1)),
+                    format!("{field}: {} characters", max + 1),
+                ));
+            }
+            for (value, what) in tries {
+                let mut body = sample.clone();
+                body["data"][field] = value;
+                let schema_says = k
+                    .errors(&json!("#/components/schemas/EntryIn"), &body)
+                    .is_empty();
+                let r = c.post_json("/api/v1/entries", &body).await;
+                let server_says = match r.status.as_u16() {
+                    200 | 201 => true,
+                    422 => false,
+                    other => panic!("{what}: {other} {}", r.body),
+                };
+                assert_eq!(
+                    server_says, schema_says,
+                    "{} {what}: the server and the schema disagree ({})",
+                    sample["kind"], r.body
+                );
+                probes += 1;
+            }
+        }
+    }
+    assert!(
+        probes >= 30,
+        "the schemas publish bounds to probe ({probes})"
+    );
+}

@@ -19,8 +19,8 @@ pub struct EpisodeData {
     pub body_site: BodySite,
     #[schema(minimum = 0, maximum = 10)]
     pub intensity: u8,
-    /// Seconds, 1 to 86400.
-    #[schema(minimum = 1, maximum = 86400)]
+    /// Seconds, 0 to 86400.
+    #[schema(minimum = 0, maximum = 86400)]
     pub duration_s: Option<u32>,
     pub pattern: Option<Pattern>,
     pub triggers: Option<Vec<Trigger>>,
@@ -69,7 +69,7 @@ pub struct StretchData {
 #[allow(dead_code)]
 pub struct MassageData {
     pub technique: Technique,
-    #[schema(minimum = 1, maximum = 600)]
+    #[schema(minimum = 1, maximum = 480)]
     pub duration_min: Option<u32>,
     pub pressure: Option<Pressure>,
     pub body_sites: Option<Vec<BodySite>>,
@@ -97,7 +97,7 @@ pub struct ConditionData {
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct EventData {
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
 

@@ -6,13 +6,14 @@ use crate::app::{notes, sharing};
 use crate::auth::client_address;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::entry::EntryKind;
-use crate::domain::fields::{Choice, FieldErrors, FormFields};
+use crate::domain::fields::{Choice, FieldErrors};
 use crate::domain::rules::{DISCLAIMER, Kind};
 use crate::domain::share::{parse_addendum, parse_note};
 use crate::domain::trends::{Bucket, compare_periods, compute};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::charts::Chart;
+use crate::web::form::FormFields;
 use crate::web::form::HtmlForm;
 use crate::web::pages::insight::{SuggestionView, views};
 use crate::web::session::{WebClientAccess, WebTherapist};
@@ -22,7 +23,7 @@ use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
 /// Every page route of a therapist's: (method, path). `configure` registers exactly these, and
@@ -78,6 +79,69 @@ struct ClientsPage {
     clients: Vec<ClientRow>,
 }
 
+/// One client's row: their most serious warning, episodes in 14 days against the 14 before,
+/// their newest entry and the next suggested booking.
+fn client_row(c: ClientSummary, now: DateTime<Utc>) -> ClientRow {
+    let ClientSummary {
+        share: s,
+        evaluation: e,
+        journal,
+    } = c;
+    let top = e
+        .suggestions
+        .iter()
+        .find(|x| matches!(x.kind, Kind::Urgent | Kind::MedicalReview | Kind::Caution));
+    let severity = top.map(|x| x.kind as u8).unwrap_or(u8::MAX);
+    let count = |from: i64, to: i64| {
+        journal
+            .entries
+            .iter()
+            .filter(|x| {
+                let age = now - x.occurred_at.with_timezone(&Utc);
+                x.kind() == EntryKind::Episode
+                    && age >= Duration::days(from)
+                    && age < Duration::days(to)
+            })
+            .count()
+    };
+    let (now14, before14) = (count(0, 14), count(14, 28));
+    let (trend, trend_label) = match now14.cmp(&before14) {
+        std::cmp::Ordering::Greater => ("↑", "more than the 14 days before"),
+        std::cmp::Ordering::Less => ("↓", "fewer than the 14 days before"),
+        std::cmp::Ordering::Equal => ("→", "as many as the 14 days before"),
+    };
+    let last = journal
+        .entries
+        .iter()
+        .filter(|x| x.occurred_at.with_timezone(&Utc) <= now)
+        .max_by_key(|x| x.occurred_at.with_timezone(&Utc));
+    let booking = e
+        .suggestions
+        .iter()
+        .find(|x| x.kind == Kind::Book)
+        .and_then(|x| x.suggested_window)
+        .map(|w| {
+            format!(
+                "book {} to {}",
+                w.from.format("%-d %b"),
+                w.to.format("%-d %b")
+            )
+        });
+    ClientRow {
+        id: s.client.id.to_string(),
+        name: s.client.display_name.clone(),
+        flag: top.map(|x| format!("{}: {}", x.kind.label(), x.title)),
+        episodes: now14,
+        trend,
+        trend_label,
+        last_entry: last
+            .map(|x| x.occurred_at.format("%-d %b %H:%M").to_string())
+            .unwrap_or_else(|| "none in 90 days".into()),
+        booking,
+        rank: (severity, std::cmp::Reverse(now14)),
+    }
+}
+
 async fn clients_page(
     state: &AppState,
     csrf: &CsrfToken,
@@ -89,67 +153,7 @@ async fn clients_page(
     let mut rows: Vec<ClientRow> = insight::dashboard(state, a.user.id, now)
         .await?
         .into_iter()
-        .map(
-            |ClientSummary {
-                 share: s,
-                 evaluation: e,
-                 journal,
-             }| {
-                let top = e
-                    .suggestions
-                    .iter()
-                    .find(|x| matches!(x.kind, Kind::Urgent | Kind::MedicalReview | Kind::Caution));
-                let severity = top.map(|x| x.kind as u8).unwrap_or(u8::MAX);
-                let count = |from: i64, to: i64| {
-                    journal
-                        .entries
-                        .iter()
-                        .filter(|x| {
-                            let age = now - x.occurred_at.with_timezone(&Utc);
-                            x.kind() == EntryKind::Episode
-                                && age >= Duration::days(from)
-                                && age < Duration::days(to)
-                        })
-                        .count()
-                };
-                let (now14, before14) = (count(0, 14), count(14, 28));
-                let (trend, trend_label) = match now14.cmp(&before14) {
-                    std::cmp::Ordering::Greater => ("↑", "more than the 14 days before"),
-                    std::cmp::Ordering::Less => ("↓", "fewer than the 14 days before"),
-                    std::cmp::Ordering::Equal => ("→", "as many as the 14 days before"),
-                };
-                let last = journal
-                    .entries
-                    .iter()
-                    .filter(|x| x.occurred_at.with_timezone(&Utc) <= now)
-                    .max_by_key(|x| x.occurred_at.with_timezone(&Utc));
-                let booking = e
-                    .suggestions
-                    .iter()
-                    .find(|x| x.kind == Kind::Book)
-                    .and_then(|x| x.suggested_window)
-                    .map(|w| {
-                        format!(
-                            "book {} to {}",
-                            w.from.format("%-d %b"),
-                            w.to.format("%-d %b")
-                        )
-                    });
-                ClientRow {
-                    id: s.client.id.to_string(),
-                    name: s.client.display_name.clone(),
-                    flag: top.map(|x| format!("{}: {}", x.kind.label(), x.title)),
-                    episodes: now14,
-                    trend,
-                    trend_label,
-                    last_entry: last
-                        .map(|x| x.occurred_at.format("%-d %b %H:%M").to_string())
-                        .unwrap_or_else(|| "none in 90 days".into()),
-                    booking,
-                    rank: (severity, std::cmp::Reverse(now14)),
-                }
-            },
-        )
+        .map(|c| client_row(c, now))
         .collect();
     rows.sort_by(|a, b| a.rank.cmp(&b.rank).then(a.name.cmp(&b.name)));
     let b = WidgetBuilder::new(values, errors);

@@ -147,7 +147,7 @@ pub async fn get_technique(
 ) -> Result<HttpResponse, PageError> {
     use crate::domain::technique::{Cause, Course, Feel, Pressure, parse_question, select};
     use crate::web::widgets::{WidgetBuilder, summary};
-    let values = crate::domain::fields::FormFields::parse(req.query_string().as_bytes());
+    let values = crate::web::form::FormFields::parse(req.query_string().as_bytes());
     let asked = !values.0.is_empty();
     let (errors, advice) = if asked {
         match parse_question(&values) {

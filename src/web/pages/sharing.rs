@@ -3,9 +3,10 @@
 
 use crate::app::{notes, sharing};
 use crate::auth::csrf::CsrfToken;
-use crate::domain::fields::{Choice, FieldErrors, FormFields};
+use crate::domain::fields::{Choice, FieldErrors};
 use crate::domain::share::{DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, Scope, parse_new_share};
 use crate::state::AppState;
+use crate::web::form::FormFields;
 use crate::web::form::HtmlForm;
 use crate::web::session::WebClient;
 use crate::web::views::{NoteView, note_views, when};

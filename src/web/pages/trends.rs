@@ -3,10 +3,11 @@
 use crate::app::insight::{chart_entries, today_for};
 use crate::auth::csrf::CsrfToken;
 use crate::domain::effect;
+use crate::domain::entry::Entry;
 use crate::domain::fields::Choice;
-use crate::domain::trends::{Bucket, compare_periods, compute};
+use crate::domain::trends::{Bucket, BucketStat, Trends, compare_periods, compute};
 use crate::state::AppState;
-use crate::web::charts::{Chart, bars, hbars, heatmap};
+use crate::web::charts::{Bars, Chart, bars, hbars, heatmap};
 use crate::web::session::WebClient;
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
@@ -28,53 +29,226 @@ fn fmt1(v: Option<f64>) -> String {
     v.map(|m| format!("{m:.1}")).unwrap_or_else(|| "–".into())
 }
 
+/// Short labels of a series' steps.
+fn labels(t: &Trends, format: &str) -> Vec<String> {
+    t.series
+        .iter()
+        .map(|s| s.start.format(format).to_string())
+        .collect()
+}
+
+fn values(t: &Trends, f: impl Fn(&BucketStat) -> f64) -> Vec<f64> {
+    t.series.iter().map(f).collect()
+}
+
 /// Episodes per week with mean and maximum intensity in its table (the trends page and a
 /// therapist's view of a client share it).
-pub fn weekly_episodes_chart(
-    id: &str,
-    weekly: &crate::domain::trends::Trends,
-    summary: &str,
-) -> Chart {
-    let labels: Vec<String> = weekly
-        .series
-        .iter()
-        .map(|s| s.start.format("%-d %b").to_string())
-        .collect();
-    let counts: Vec<f64> = weekly
-        .series
-        .iter()
-        .map(|s| f64::from(s.episodes))
-        .collect();
-    let rows = weekly
-        .series
-        .iter()
-        .map(|s| {
-            vec![
-                s.start.format("%-d %b %Y").to_string(),
-                s.episodes.to_string(),
-                fmt1(s.mean_intensity),
-                s.max_intensity
-                    .map(|m| m.to_string())
-                    .unwrap_or_else(|| "–".into()),
-            ]
-        })
-        .collect();
-    let columns = vec![
-        "Week of".into(),
-        "Episodes".into(),
-        "Mean intensity".into(),
-        "Max intensity".into(),
-    ];
-    bars(
+pub fn weekly_episodes_chart(id: &str, weekly: &Trends, summary: &str) -> Chart {
+    bars(Bars {
         id,
-        "Episodes per week, last 12 weeks",
-        summary,
-        &labels,
-        &counts,
-        "episodes",
-        None,
-        (columns, rows),
+        title: "Episodes per week, last 12 weeks",
+        summary: summary.into(),
+        labels: labels(weekly, "%-d %b"),
+        values: values(weekly, |s| f64::from(s.episodes)),
+        y_label: "episodes",
+        columns: vec![
+            "Week of".into(),
+            "Episodes".into(),
+            "Mean intensity".into(),
+            "Max intensity".into(),
+        ],
+        rows: weekly
+            .series
+            .iter()
+            .map(|s| {
+                vec![
+                    s.start.format("%-d %b %Y").to_string(),
+                    s.episodes.to_string(),
+                    fmt1(s.mean_intensity),
+                    s.max_intensity
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| "–".into()),
+                ]
+            })
+            .collect(),
+        ..Bars::default()
+    })
+}
+
+fn intensity_chart(weekly: &Trends) -> Chart {
+    bars(Bars {
+        id: "intensity",
+        title: "Mean intensity per week (0 to 10)",
+        summary: "Mean intensity of the week's episodes; weeks without episodes are empty.".into(),
+        labels: labels(weekly, "%-d %b"),
+        values: values(weekly, |s| s.mean_intensity.unwrap_or(0.0)),
+        y_label: "intensity",
+        ..Bars::default()
+    })
+}
+
+fn monthly_chart(monthly: &Trends) -> Chart {
+    bars(Bars {
+        id: "monthly",
+        title: "Episodes per month, last 12 months",
+        summary: format!("{} episodes in the last 12 months.", monthly.episodes),
+        labels: labels(monthly, "%b"),
+        values: values(monthly, |s| f64::from(s.episodes)),
+        y_label: "episodes",
+        columns: vec!["Month".into(), "Episodes".into(), "Mean intensity".into()],
+        rows: monthly
+            .series
+            .iter()
+            .map(|s| {
+                vec![
+                    s.start.format("%B %Y").to_string(),
+                    s.episodes.to_string(),
+                    fmt1(s.mean_intensity),
+                ]
+            })
+            .collect(),
+        ..Bars::default()
+    })
+}
+
+/// Named counts, most first, as a horizontal bar chart; `lead` opens the summary.
+fn counts_chart<C: Choice>(
+    id: &str,
+    title: &str,
+    lead: &str,
+    none: &str,
+    items: &[(C, u32)],
+) -> Chart {
+    let named: Vec<(String, u32)> = items
+        .iter()
+        .map(|(s, n)| (s.label().to_string(), *n))
+        .collect();
+    let summary = named
+        .first()
+        .map(|(s, n)| format!("{lead} {} ({n}).", s.to_lowercase()))
+        .unwrap_or_else(|| none.into());
+    hbars(id, title, &summary, &named, "Episodes")
+}
+
+fn hours_chart(weekly: &Trends) -> Chart {
+    let hour_labels: Vec<String> = (0..12)
+        .map(|i| format!("{:02}–{:02}", i * 2, i * 2 + 2))
+        .collect();
+    let peak = weekly
+        .by_hour
+        .iter()
+        .enumerate()
+        .max_by_key(|(_, n)| **n)
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, n)| {
+            format!(
+                "Most episodes between {:02}:00 and {:02}:00 ({n}).",
+                i * 2,
+                i * 2 + 2
+            )
+        })
+        .unwrap_or_else(|| "No episodes.".into());
+    bars(Bars {
+        id: "hours",
+        title: "Time of day, last 12 weeks",
+        summary: peak,
+        values: weekly.by_hour.iter().map(|n| f64::from(*n)).collect(),
+        y_label: "episodes",
+        columns: vec!["Hours".into(), "Episodes".into()],
+        rows: hour_labels
+            .iter()
+            .zip(weekly.by_hour)
+            .map(|(l, n)| vec![l.clone(), n.to_string()])
+            .collect(),
+        labels: hour_labels,
+        ..Bars::default()
+    })
+}
+
+fn water_chart(daily: &Trends, target: f64) -> Chart {
+    let met = daily
+        .series
+        .iter()
+        .filter(|s| f64::from(s.water_ml) >= target)
+        .count();
+    bars(Bars {
+        id: "water",
+        title: "Water per day, last 28 days",
+        summary: format!("The {target:.0} ml target was met on {met} of the last 28 days."),
+        labels: labels(daily, "%-d"),
+        values: values(daily, |s| f64::from(s.water_ml)),
+        y_label: "ml",
+        line: Some((target, "target")),
+        columns: vec!["Date".into(), "Water (ml)".into()],
+        rows: daily
+            .series
+            .iter()
+            .map(|s| {
+                vec![
+                    s.start.format("%a %-d %b").to_string(),
+                    s.water_ml.to_string(),
+                ]
+            })
+            .collect(),
+    })
+}
+
+fn self_care_chart(weekly: &Trends) -> Chart {
+    let total = |f: fn(&BucketStat) -> u32| weekly.series.iter().map(f).sum::<u32>();
+    bars(Bars {
+        id: "selfcare",
+        title: "Stretching minutes per week, last 12 weeks",
+        summary: format!(
+            "In 12 weeks: {} minutes of stretching, heat {} times, ice {} times, {} massage sessions.",
+            total(|s| s.stretch_min),
+            total(|s| s.heat),
+            total(|s| s.ice),
+            total(|s| s.massage)
+        ),
+        labels: labels(weekly, "%-d %b"),
+        values: values(weekly, |s| f64::from(s.stretch_min)),
+        y_label: "minutes",
+        columns: ["Week of", "Stretching (min)", "Heat", "Ice", "Massage"]
+            .map(String::from)
+            .to_vec(),
+        rows: weekly
+            .series
+            .iter()
+            .map(|s| {
+                vec![
+                    s.start.format("%-d %b %Y").to_string(),
+                    s.stretch_min.to_string(),
+                    s.heat.to_string(),
+                    s.ice.to_string(),
+                    s.massage.to_string(),
+                ]
+            })
+            .collect(),
+        ..Bars::default()
+    })
+}
+
+fn calendar(list: &[Entry], today: NaiveDate) -> Chart {
+    let days = compute(list, today - Duration::days(181), today, Bucket::Day);
+    let cells: Vec<(NaiveDate, u32)> = days.series.iter().map(|s| (s.start, s.episodes)).collect();
+    heatmap(
+        "calendar",
+        "Episodes per day, last 6 months",
+        &format!(
+            "{} episodes on {} of the last 182 days.",
+            days.episodes,
+            cells.iter().filter(|c| c.1 > 0).count()
+        ),
+        &cells,
     )
+}
+
+fn episodes(n: u32) -> String {
+    if n == 1 {
+        "1 episode".to_string()
+    } else {
+        format!("{n} episodes")
+    }
 }
 
 /// `GET /trends`.
@@ -94,217 +268,45 @@ pub async fn get_trends(
         .min(Bucket::Week.start(today) - Duration::weeks(11));
     let list = chart_entries(&state, a.user.id, month_from, recent_from, today).await?;
     let monthly = compute(&list, month_from, today, Bucket::Month);
-    let week_from = Bucket::Week.start(today) - Duration::weeks(11);
-    let weekly = compute(&list, week_from, today, Bucket::Week);
+    let weekly = compute(
+        &list,
+        Bucket::Week.start(today) - Duration::weeks(11),
+        today,
+        Bucket::Week,
+    );
+    let daily = compute(&list, today - Duration::days(27), today, Bucket::Day);
     let (recent, earlier) = compare_periods(&list, today, 28);
     let comparison = format!(
-        "{} in the last 28 days, {} in the 28 before.",
-        if recent == 1 {
-            "1 episode".to_string()
-        } else {
-            format!("{recent} episodes")
-        },
-        earlier
+        "{} in the last 28 days, {earlier} in the 28 before.",
+        episodes(recent)
     );
-    let week_labels: Vec<String> = weekly
-        .series
-        .iter()
-        .map(|s| s.start.format("%-d %b").to_string())
-        .collect();
-    let mut charts = Vec::new();
     let summary = format!(
         "{} episodes in the last 12 weeks; {comparison}",
         weekly.episodes
     );
-    charts.push(weekly_episodes_chart("weekly", &weekly, &summary));
-    charts.push(bars(
-        "intensity",
-        "Mean intensity per week (0 to 10)",
-        "Mean intensity of the week's episodes; weeks without episodes are empty.",
-        &week_labels,
-        &weekly
-            .series
-            .iter()
-            .map(|s| s.mean_intensity.unwrap_or(0.0))
-            .collect::<Vec<_>>(),
-        "intensity",
-        None,
-        (vec![], vec![]),
-    ));
-    charts.push(bars(
-        "monthly",
-        "Episodes per month, last 12 months",
-        &format!("{} episodes in the last 12 months.", monthly.episodes),
-        &monthly
-            .series
-            .iter()
-            .map(|s| s.start.format("%b").to_string())
-            .collect::<Vec<_>>(),
-        &monthly
-            .series
-            .iter()
-            .map(|s| f64::from(s.episodes))
-            .collect::<Vec<_>>(),
-        "episodes",
-        None,
-        (
-            vec!["Month".into(), "Episodes".into(), "Mean intensity".into()],
-            monthly
-                .series
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.start.format("%B %Y").to_string(),
-                        s.episodes.to_string(),
-                        fmt1(s.mean_intensity),
-                    ]
-                })
-                .collect(),
-        ),
-    ));
-    let sites: Vec<(String, u32)> = weekly
-        .by_body_site
-        .iter()
-        .map(|(s, n)| (s.label().to_string(), *n))
-        .collect();
-    let top_site = sites
-        .first()
-        .map(|(s, n)| format!("Most often: {} ({n}).", s.to_lowercase()))
-        .unwrap_or_else(|| "No episodes.".into());
-    charts.push(hbars(
-        "sites",
-        "Where, last 12 weeks",
-        &top_site,
-        &sites,
-        "Episodes",
-    ));
-    let triggers: Vec<(String, u32)> = weekly
-        .by_trigger
-        .iter()
-        .map(|(s, n)| (s.label().to_string(), *n))
-        .collect();
-    let top_trigger = triggers
-        .first()
-        .map(|(s, n)| format!("Most often noted: {} ({n}).", s.to_lowercase()))
-        .unwrap_or_else(|| "No triggers noted.".into());
-    charts.push(hbars(
-        "triggers",
-        "Possible triggers, last 12 weeks",
-        &top_trigger,
-        &triggers,
-        "Episodes",
-    ));
-    let hour_labels: Vec<String> = (0..12)
-        .map(|i| format!("{:02}–{:02}", i * 2, i * 2 + 2))
-        .collect();
-    let peak = weekly
-        .by_hour
-        .iter()
-        .enumerate()
-        .max_by_key(|(_, n)| **n)
-        .filter(|(_, n)| **n > 0)
-        .map(|(i, n)| {
-            format!(
-                "Most episodes between {:02}:00 and {:02}:00 ({n}).",
-                i * 2,
-                i * 2 + 2
-            )
-        })
-        .unwrap_or_else(|| "No episodes.".into());
-    charts.push(bars(
-        "hours",
-        "Time of day, last 12 weeks",
-        &peak,
-        &hour_labels,
-        &weekly
-            .by_hour
-            .iter()
-            .map(|n| f64::from(*n))
-            .collect::<Vec<_>>(),
-        "episodes",
-        None,
-        (
-            vec!["Hours".into(), "Episodes".into()],
-            hour_labels
-                .iter()
-                .zip(weekly.by_hour)
-                .map(|(l, n)| vec![l.clone(), n.to_string()])
-                .collect(),
-        ),
-    ));
-    let water_from = today - Duration::days(27);
-    let daily = compute(&list, water_from, today, Bucket::Day);
     let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
-    let met = daily
-        .series
-        .iter()
-        .filter(|s| f64::from(s.water_ml) >= target)
-        .count();
-    charts.push(bars(
-        "water",
-        "Water per day, last 28 days",
-        &format!(
-            "The {:.0} ml target was met on {met} of the last 28 days.",
-            target
+    let charts = vec![
+        weekly_episodes_chart("weekly", &weekly, &summary),
+        intensity_chart(&weekly),
+        monthly_chart(&monthly),
+        counts_chart(
+            "sites",
+            "Where, last 12 weeks",
+            "Most often:",
+            "No episodes.",
+            &weekly.by_body_site,
         ),
-        &daily
-            .series
-            .iter()
-            .map(|s| s.start.format("%-d").to_string())
-            .collect::<Vec<_>>(),
-        &daily
-            .series
-            .iter()
-            .map(|s| f64::from(s.water_ml))
-            .collect::<Vec<_>>(),
-        "ml",
-        Some((target, "target")),
-        (
-            vec!["Date".into(), "Water (ml)".into()],
-            daily
-                .series
-                .iter()
-                .map(|s| {
-                    vec![
-                        s.start.format("%a %-d %b").to_string(),
-                        s.water_ml.to_string(),
-                    ]
-                })
-                .collect(),
+        counts_chart(
+            "triggers",
+            "Possible triggers, last 12 weeks",
+            "Most often noted:",
+            "No triggers noted.",
+            &weekly.by_trigger,
         ),
-    ));
-    charts.push(bars(
-        "selfcare",
-        "Stretching minutes per week, last 12 weeks",
-        &format!(
-            "In 12 weeks: {} minutes of stretching, heat {} times, ice {} times, {} massage sessions.",
-            weekly.series.iter().map(|s| s.stretch_min).sum::<u32>(),
-            weekly.series.iter().map(|s| s.heat).sum::<u32>(),
-            weekly.series.iter().map(|s| s.ice).sum::<u32>(),
-            weekly.series.iter().map(|s| s.massage).sum::<u32>()
-        ),
-        &week_labels,
-        &weekly.series.iter().map(|s| f64::from(s.stretch_min)).collect::<Vec<_>>(),
-        "minutes",
-        None,
-        (
-            vec!["Week of".into(), "Stretching (min)".into(), "Heat".into(), "Ice".into(), "Massage".into()],
-            weekly.series.iter().map(|s| vec![s.start.format("%-d %b %Y").to_string(), s.stretch_min.to_string(), s.heat.to_string(), s.ice.to_string(), s.massage.to_string()]).collect(),
-        ),
-    ));
-    let heat_from = today - Duration::days(181);
-    let days = compute(&list, heat_from, today, Bucket::Day);
-    let cells: Vec<(NaiveDate, u32)> = days.series.iter().map(|s| (s.start, s.episodes)).collect();
-    let heat = heatmap(
-        "calendar",
-        "Episodes per day, last 6 months",
-        &format!(
-            "{} episodes on {} of the last 182 days.",
-            days.episodes,
-            cells.iter().filter(|c| c.1 > 0).count()
-        ),
-        &cells,
-    );
+        hours_chart(&weekly),
+        water_chart(&daily, target),
+        self_care_chart(&weekly),
+    ];
     let effects = effect::compare(&list, today, target as u32)
         .iter()
         .map(|e| e.sentence())
@@ -313,7 +315,7 @@ pub async fn get_trends(
         layout: Layout::new("Trends", "trends", &csrf, Some(&a)),
         comparison,
         charts,
-        heat,
+        heat: calendar(&list, today),
         effects,
     };
     render(StatusCode::OK, &page)

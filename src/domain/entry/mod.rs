@@ -1,146 +1,17 @@
-//! Journal entries: the seven kinds, their typed data, and parsing from JSON or forms.
+//! Journal entries: the seven kinds, their typed data, checks, and reading them from JSON-shaped
+//! values (request bodies, stored data, sync patches).
 
-use crate::choice;
+#[cfg(test)]
+mod tests;
+mod values;
+
+pub use values::*;
+
 use crate::domain::fields::{Choice, FieldErrors, MAX_TEXT, Reader};
 use crate::domain::ids::EntryId;
-use crate::domain::time::LocalZone;
 use crate::domain::time::rfc3339;
-use chrono::{DateTime, Duration, DurationRound, FixedOffset, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, DurationRound, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
-
-choice!(
-    /// What was logged.
-    EntryKind {
-        Episode => ("episode", "Spasm episode"),
-        Hydration => ("hydration", "Water"),
-        HeatIce => ("heat_ice", "Heat or ice"),
-        Stretch => ("stretch", "Stretching"),
-        Massage => ("massage", "Massage session"),
-        Condition => ("condition", "Illness or injury"),
-        Event => ("event", "Upcoming event"),
-    }
-);
-
-choice!(
-    /// Where on the body.
-    BodySite {
-        Neck => ("neck", "Neck"),
-        ShoulderLeft => ("shoulder_left", "Left shoulder"),
-        ShoulderRight => ("shoulder_right", "Right shoulder"),
-        UpperBack => ("upper_back", "Upper back"),
-        LowerBack => ("lower_back", "Lower back"),
-        Chest => ("chest", "Chest"),
-        Abdomen => ("abdomen", "Abdomen"),
-        ArmLeft => ("arm_left", "Left arm"),
-        ArmRight => ("arm_right", "Right arm"),
-        HandLeft => ("hand_left", "Left hand"),
-        HandRight => ("hand_right", "Right hand"),
-        HipLeft => ("hip_left", "Left hip"),
-        HipRight => ("hip_right", "Right hip"),
-        GluteLeft => ("glute_left", "Left glute"),
-        GluteRight => ("glute_right", "Right glute"),
-        QuadricepsLeft => ("quadriceps_left", "Left thigh (front)"),
-        QuadricepsRight => ("quadriceps_right", "Right thigh (front)"),
-        HamstringLeft => ("hamstring_left", "Left thigh (back)"),
-        HamstringRight => ("hamstring_right", "Right thigh (back)"),
-        CalfLeft => ("calf_left", "Left calf"),
-        CalfRight => ("calf_right", "Right calf"),
-        FootLeft => ("foot_left", "Left foot"),
-        FootRight => ("foot_right", "Right foot"),
-        Other => ("other", "Somewhere else"),
-    }
-);
-
-choice!(
-    /// How the spasm behaved.
-    Pattern {
-        Clonic => ("clonic", "Twitching (on and off)"),
-        Tonic => ("tonic", "Locked (sustained)"),
-        Cramp => ("cramp", "Cramp"),
-        Unknown => ("unknown", "Not sure"),
-    }
-);
-
-choice!(
-    /// What may have set it off.
-    Trigger {
-        Exercise => ("exercise", "Exercise"),
-        Dehydration => ("dehydration", "Not enough to drink"),
-        Heat => ("heat", "Hot weather"),
-        Cold => ("cold", "Cold"),
-        ProlongedPosition => ("prolonged_position", "Sitting or standing a long time"),
-        AfterMassage => ("after_massage", "After a massage"),
-        Fatigue => ("fatigue", "Tiredness"),
-        LongBreak => ("long_break", "Long break from activity"),
-        Stress => ("stress", "Stress"),
-        Unknown => ("unknown", "Not sure"),
-    }
-);
-
-choice!(
-    /// Symptoms that call for a doctor rather than self-care.
-    RedFlag {
-        ChestPain => ("chest_pain", "Chest pain"),
-        Numbness => ("numbness", "Numbness or tingling"),
-        Weakness => ("weakness", "Weakness"),
-        SwellingRedness => ("swelling_redness", "Swelling or redness"),
-        AfterFluidLoss => ("after_fluid_loss", "After sweating, vomiting or diarrhoea"),
-        MuscleWasting => ("muscle_wasting", "Muscle getting smaller"),
-        NotRelieved => ("not_relieved", "Nothing relieved it"),
-    }
-);
-
-choice!(
-    /// What helped.
-    Relief {
-        Stretch => ("stretch", "Stretching"),
-        Heat => ("heat", "Heat"),
-        Ice => ("ice", "Ice"),
-        Massage => ("massage", "Massage"),
-        Hydration => ("hydration", "Drinking"),
-        Rest => ("rest", "Rest"),
-        Medication => ("medication", "Medication"),
-    }
-);
-
-choice!(
-    /// Heat or ice.
-    HeatIceMode {
-        Heat => ("heat", "Heat"),
-        Ice => ("ice", "Ice"),
-    }
-);
-
-choice!(
-    /// Massage technique.
-    Technique {
-        Swedish => ("swedish", "Swedish"),
-        DeepTissue => ("deep_tissue", "Deep tissue"),
-        Myofascial => ("myofascial", "Myofascial release"),
-        TriggerPoint => ("trigger_point", "Trigger point"),
-        Other => ("other", "Other"),
-    }
-);
-
-choice!(
-    /// Massage pressure.
-    Pressure {
-        Light => ("light", "Light"),
-        Medium => ("medium", "Medium"),
-        Firm => ("firm", "Firm"),
-    }
-);
-
-choice!(
-    /// What kind of illness or injury.
-    ConditionStatus {
-        Unwell => ("unwell", "Unwell (cold, flu, fever)"),
-        Injury => ("injury", "Injury"),
-        Wound => ("wound", "Wound"),
-        Infection => ("infection", "Infection"),
-        Inflammation => ("inflammation", "Inflammation"),
-    }
-);
 
 fn is_false(b: &bool) -> bool {
     !*b
@@ -243,6 +114,44 @@ pub const MAX_DURATION_S: i64 = 86_400;
 /// How far ahead of the server clock an entry other than an event may be dated.
 pub const MAX_FUTURE: Duration = Duration::days(1);
 
+fn read_episode(r: &mut Reader<'_>) -> Option<Episode> {
+    let body_site = r.required_choice::<BodySite>("body_site");
+    let intensity = r.required_int("intensity", 0, 10);
+    let duration_s = r.int("duration_s", 0, MAX_DURATION_S);
+    let pattern = r.choice::<Pattern>("pattern");
+    let triggers = r.choices::<Trigger>("triggers");
+    let red_flags = r.choices::<RedFlag>("red_flags");
+    let relief = r.choices::<Relief>("relief");
+    let notes = r.text("notes", MAX_TEXT);
+    Some(Episode {
+        body_site: body_site?,
+        intensity: intensity? as u8,
+        duration_s: duration_s.map(|d| d as u32),
+        pattern,
+        triggers,
+        red_flags,
+        relief,
+        notes,
+    })
+}
+
+fn read_massage(r: &mut Reader<'_>) -> Option<Massage> {
+    let technique = r.required_choice::<Technique>("technique");
+    let duration_min = r.int("duration_min", 1, 480);
+    let pressure = r.choice::<Pressure>("pressure");
+    let body_sites = r.choices::<BodySite>("body_sites");
+    let therapist = r.text("therapist", MAX_TEXT);
+    let notes = r.text("notes", MAX_TEXT);
+    Some(Massage {
+        technique: technique?,
+        duration_min: duration_min.map(|d| d as u32),
+        pressure,
+        body_sites,
+        therapist,
+        notes,
+    })
+}
+
 impl EntryData {
     /// The entry kind of this data.
     pub fn kind(&self) -> EntryKind {
@@ -291,26 +200,7 @@ impl EntryData {
     pub fn read(kind: EntryKind, r: &mut Reader<'_>, ended_at: Option<String>) -> Option<Self> {
         r.deny_unknown(Self::field_names(kind));
         let data = match kind {
-            EntryKind::Episode => {
-                let body_site = r.required_choice::<BodySite>("body_site");
-                let intensity = r.required_int("intensity", 0, 10);
-                let duration_s = r.int("duration_s", 0, MAX_DURATION_S);
-                let pattern = r.choice::<Pattern>("pattern");
-                let triggers = r.choices::<Trigger>("triggers");
-                let red_flags = r.choices::<RedFlag>("red_flags");
-                let relief = r.choices::<Relief>("relief");
-                let notes = r.text("notes", MAX_TEXT);
-                EntryData::Episode(Episode {
-                    body_site: body_site?,
-                    intensity: intensity? as u8,
-                    duration_s: duration_s.map(|d| d as u32),
-                    pattern,
-                    triggers,
-                    red_flags,
-                    relief,
-                    notes,
-                })
-            }
+            EntryKind::Episode => EntryData::Episode(read_episode(r)?),
             EntryKind::Hydration => {
                 let volume_ml = r.required_int("volume_ml", 1, 5000);
                 let electrolytes = r.boolean("electrolytes").unwrap_or(false);
@@ -339,22 +229,7 @@ impl EntryData {
                     routine,
                 })
             }
-            EntryKind::Massage => {
-                let technique = r.required_choice::<Technique>("technique");
-                let duration_min = r.int("duration_min", 1, 480);
-                let pressure = r.choice::<Pressure>("pressure");
-                let body_sites = r.choices::<BodySite>("body_sites");
-                let therapist = r.text("therapist", MAX_TEXT);
-                let notes = r.text("notes", MAX_TEXT);
-                EntryData::Massage(Massage {
-                    technique: technique?,
-                    duration_min: duration_min.map(|d| d as u32),
-                    pressure,
-                    body_sites,
-                    therapist,
-                    notes,
-                })
-            }
+            EntryKind::Massage => EntryData::Massage(read_massage(r)?),
             EntryKind::Condition => {
                 let status = r.required_choice::<ConditionStatus>("status");
                 let body_site = r.choice::<BodySite>("body_site");
@@ -684,268 +559,4 @@ pub fn changed_fields(old: &Entry, new: &NewEntry) -> Vec<String> {
         }
     }
     out
-}
-
-/// Parses a `datetime-local` input value (`2026-05-12T07:30`, seconds optional).
-pub fn parse_local_input(s: &str) -> Option<NaiveDateTime> {
-    let s = s.trim();
-    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .ok()
-}
-
-/// The `datetime-local` value of a local time.
-pub fn local_input(t: &DateTime<FixedOffset>) -> String {
-    t.format("%Y-%m-%dT%H:%M").to_string()
-}
-
-fn read_local_time(
-    r: &mut Reader<'_>,
-    name: &str,
-    zone: &LocalZone,
-    required: bool,
-) -> Option<DateTime<FixedOffset>> {
-    match r
-        .raw_text(name)
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-    {
-        None => {
-            if required {
-                r.error(name, "is required: a date and time");
-            }
-            None
-        }
-        Some(s) => match parse_local_input(&s) {
-            None => {
-                r.error(name, "must be a date and time like 2026-05-12T07:30");
-                None
-            }
-            Some(local) => match zone.resolve(local) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    r.error(name, e);
-                    None
-                }
-            },
-        },
-    }
-}
-
-/// Parses an entry form: local times are placed in `zone`. Errors are keyed by plain field name.
-pub fn parse_form_entry(
-    kind: EntryKind,
-    form: &crate::domain::fields::FormFields,
-    zone: &LocalZone,
-    now: DateTime<Utc>,
-) -> Result<(DateTime<FixedOffset>, EntryData), FieldErrors> {
-    let mut r = Reader::new(form);
-    let occurred_at = read_local_time(&mut r, "occurred_at", zone, true);
-    if let Some(t) = occurred_at.as_ref()
-        && let Err(e) = check_time(kind, t, now)
-    {
-        r.error("occurred_at", e);
-    }
-    let ended_at = if kind == EntryKind::Condition {
-        read_local_time(&mut r, "ended_at", zone, false)
-            .and_then(|end| check_ended_at(&mut r, &end, occurred_at.as_ref()))
-    } else {
-        None
-    };
-    let data = EntryData::read(kind, &mut r, ended_at);
-    match (r.errors.is_empty(), occurred_at, data) {
-        (true, Some(t), Some(d)) => Ok((t, d)),
-        _ => Err(r.errors),
-    }
-}
-
-/// An entry's data as form values (for the edit form).
-pub fn form_values(e: &Entry) -> crate::domain::fields::FormFields {
-    let mut out = crate::domain::fields::FormFields::default();
-    out.0
-        .push(("occurred_at".into(), local_input(&e.occurred_at)));
-    if let serde_json::Value::Object(map) = e.data.to_json() {
-        for (k, v) in map {
-            match v {
-                serde_json::Value::String(s) if k == "ended_at" => {
-                    let local = parse_instant(&s).map(|t| local_input(&t)).unwrap_or(s);
-                    out.0.push((k, local));
-                }
-                serde_json::Value::String(s) => out.0.push((k, s)),
-                serde_json::Value::Number(n) => out.0.push((k, n.to_string())),
-                serde_json::Value::Bool(true) => out.0.push((k, "on".into())),
-                serde_json::Value::Array(items) => {
-                    for i in items {
-                        if let Some(s) = i.as_str() {
-                            out.0.push((k.clone(), s.to_string()));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn now() -> DateTime<Utc> {
-        "2026-05-12T12:00:00Z".parse().unwrap()
-    }
-
-    fn parse(v: serde_json::Value) -> Result<(NewEntry, Option<i64>), FieldErrors> {
-        parse_json_entry(
-            v.as_object().unwrap(),
-            &["id", "kind", "occurred_at", "data"],
-            now(),
-        )
-    }
-
-    #[test]
-    fn episode_parses_with_its_offset_kept() {
-        let (e, _) = parse(json!({
-            "id": "0196c0de-0000-7000-8000-000000000001",
-            "kind": "episode",
-            "occurred_at": "2026-05-11T23:30:00+02:00",
-            "data": {"body_site": "calf_left", "intensity": 7, "triggers": ["exercise", "heat"],
-                     "red_flags": [], "relief": ["stretch"], "duration_s": 120}
-        }))
-        .unwrap();
-        assert_eq!(rfc3339(&e.occurred_at), "2026-05-11T23:30:00+02:00");
-        assert_eq!(e.occurred_at.date_naive().to_string(), "2026-05-11");
-        match &e.data {
-            EntryData::Episode(ep) => {
-                assert_eq!(ep.body_site, BodySite::CalfLeft);
-                assert_eq!(ep.intensity, 7);
-                assert_eq!(ep.triggers, vec![Trigger::Exercise, Trigger::Heat]);
-            }
-            other => panic!("wrong data {other:?}"),
-        }
-        assert_eq!(
-            e.data.to_json(),
-            json!({"body_site":"calf_left","intensity":7,"duration_s":120,
-                   "triggers":["exercise","heat"],"relief":["stretch"]})
-        );
-    }
-
-    #[test]
-    fn every_bad_field_is_reported_at_once() {
-        let err = parse(json!({
-            "kind": "episode",
-            "occurred_at": "yesterday",
-            "colour": "red",
-            "data": {"body_site": "elbow", "intensity": 11, "pattern": "wobbly",
-                     "triggers": ["moon"], "notes": "x".repeat(2001), "mood": 3}
-        }))
-        .unwrap_err();
-        for f in [
-            "occurred_at",
-            "colour",
-            "data.body_site",
-            "data.intensity",
-            "data.pattern",
-            "data.triggers",
-            "data.notes",
-            "data.mood",
-        ] {
-            assert!(err.get(f).is_some(), "missing error for {f}: {err:?}");
-        }
-        assert_eq!(
-            err.get("data.intensity"),
-            Some("must be a whole number from 0 to 10")
-        );
-    }
-
-    #[test]
-    fn each_kind_requires_its_bold_fields() {
-        let cases = [
-            ("episode", vec!["data.body_site", "data.intensity"]),
-            ("hydration", vec!["data.volume_ml"]),
-            ("heat_ice", vec!["data.mode", "data.minutes"]),
-            ("stretch", vec!["data.minutes"]),
-            ("massage", vec!["data.technique"]),
-            ("condition", vec!["data.status"]),
-            ("event", vec!["data.name"]),
-        ];
-        for (kind, required) in cases {
-            let err =
-                parse(json!({"kind": kind, "occurred_at": "2026-05-12T08:00:00Z", "data": {}}))
-                    .unwrap_err();
-            let mut keys: Vec<&str> = err.0.keys().map(String::as_str).collect();
-            keys.sort();
-            let mut want = required.clone();
-            want.sort();
-            assert_eq!(keys, want, "kind {kind}");
-        }
-    }
-
-    #[test]
-    fn ranges_are_enforced_at_both_ends() {
-        let ok = |kind: &str, data: serde_json::Value| {
-            parse(json!({"kind": kind, "occurred_at": "2026-05-12T08:00:00Z", "data": data}))
-                .is_ok()
-        };
-        assert!(ok("hydration", json!({"volume_ml": 1})));
-        assert!(ok("hydration", json!({"volume_ml": 5000})));
-        assert!(!ok("hydration", json!({"volume_ml": 0})));
-        assert!(!ok("hydration", json!({"volume_ml": 5001})));
-        assert!(ok("heat_ice", json!({"mode": "ice", "minutes": 120})));
-        assert!(!ok("heat_ice", json!({"mode": "ice", "minutes": 121})));
-        assert!(ok("stretch", json!({"minutes": 240})));
-        assert!(!ok("stretch", json!({"minutes": 241})));
-        assert!(ok("episode", json!({"body_site": "neck", "intensity": 0})));
-        assert!(!ok(
-            "episode",
-            json!({"body_site": "neck", "intensity": -1})
-        ));
-        assert!(!ok("hydration", json!({"volume_ml": "500"})));
-    }
-
-    #[test]
-    fn only_events_may_be_dated_more_than_a_day_ahead() {
-        let later = "2026-05-14T12:00:00Z";
-        assert!(
-            parse(json!({"kind": "event", "occurred_at": later, "data": {"name": "Marathon"}}))
-                .is_ok()
-        );
-        let err =
-            parse(json!({"kind": "hydration", "occurred_at": later, "data": {"volume_ml": 250}}))
-                .unwrap_err();
-        assert!(err.get("occurred_at").unwrap().contains("future"));
-        assert!(parse(json!({"kind": "hydration", "occurred_at": "2026-05-13T11:59:00Z", "data": {"volume_ml": 250}})).is_ok());
-    }
-
-    #[test]
-    fn condition_end_must_follow_its_start() {
-        let err = parse(
-            json!({"kind": "condition", "occurred_at": "2026-05-10T08:00:00Z",
-            "data": {"status": "unwell", "ended_at": "2026-05-09T08:00:00Z"}}),
-        )
-        .unwrap_err();
-        assert_eq!(
-            err.get("data.ended_at"),
-            Some("must not be before the start")
-        );
-        let (ok, _) = parse(
-            json!({"kind": "condition", "occurred_at": "2026-05-10T08:00:00Z",
-            "data": {"status": "injury", "ended_at": "2026-05-11T08:00:00+01:00"}}),
-        )
-        .unwrap();
-        assert_eq!(
-            ok.data.to_json()["ended_at"],
-            json!("2026-05-11T08:00:00+01:00")
-        );
-    }
-
-    #[test]
-    fn durations_read_like_people_say_them() {
-        assert_eq!(human_duration(45), "45 s");
-        assert_eq!(human_duration(120), "2 min");
-        assert_eq!(human_duration(3900), "1 h 5 min");
-        assert_eq!(human_duration(7200), "2 h");
-    }
 }

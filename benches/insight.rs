@@ -53,10 +53,12 @@ fn main() -> anyhow::Result<()> {
         .write_blocking(move |c| {
             use diesel::prelude::*;
             use unknot::store::schema::entries as t;
-            Ok(t::table
-                .filter(t::user_id.eq(uid.to_string()))
-                .count()
-                .get_result(c)?)
+            Ok::<_, unknot::store::StoreError>(
+                t::table
+                    .filter(t::user_id.eq(uid.to_string()))
+                    .count()
+                    .get_result(c)?,
+            )
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 fn create_account(db: &Db, reg: &Registration, now: DateTime<Utc>) -> Result<UserId, AppError> {
     let hash = password::hash(&reg.password)?;
     let reg = reg.clone();
-    db.write_blocking(move |c| users::insert_user(c, &reg, hash, now))
+    Ok(db.write_blocking(move |c| users::insert_user(c, &reg, hash, now))?)
 }
 
 /// Logins printed by `--demo`.
@@ -68,7 +68,7 @@ pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
                 )?;
                 crate::store::shares::redeem(c, &normalized, therapist_id, now)?;
             }
-            Ok(())
+            Ok::<_, AppError>(())
         })?;
     }
     Ok(DemoLogins {

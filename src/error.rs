@@ -1,6 +1,7 @@
 //! One error type for the whole app, rendered as JSON for the API (and as a page by `web`).
 
 use crate::domain::fields::FieldErrors;
+use crate::store::StoreError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use serde_json::json;
@@ -100,9 +101,47 @@ impl AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
+        StoreError::from(e).into()
+    }
+}
+
+/// What people read when the store refuses; anything else is our fault (a 500, logged).
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        let conflict = |code: &'static str, message: &str| AppError::Conflict {
+            code,
+            message: message.into(),
+            current: None,
+        };
         match e {
-            diesel::result::Error::NotFound => AppError::NotFound,
-            other => AppError::Unexpected(other.into()),
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::EmailTaken => {
+                conflict("email_taken", "An account with this email already exists.")
+            }
+            StoreError::EntryIdTaken => conflict(
+                "id_conflict",
+                "An entry with this id already exists with other content.",
+            ),
+            StoreError::EntryIdRace => conflict(
+                "id_conflict",
+                "An entry with this id was created at the same moment; fetch it and retry if needed.",
+            ),
+            StoreError::NoteFinal => conflict(
+                "note_final",
+                "This note is final and cannot change; add a dated addendum instead.",
+            ),
+            StoreError::NoteDraft => conflict(
+                "note_draft",
+                "This note is still a draft: edit it instead of adding an addendum.",
+            ),
+            StoreError::KindChange => {
+                AppError::field("kind", "cannot change; delete this entry and log a new one")
+            }
+            other => {
+                // Converted inside the operation's span, so the log names the operation.
+                tracing::error!(error = %other, "the store failed");
+                AppError::Unexpected(other.into())
+            }
         }
     }
 }

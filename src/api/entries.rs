@@ -12,7 +12,7 @@ use crate::domain::fields::{Choice, FieldErrors};
 use crate::domain::ids::EntryId;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::entries::{self, Created, Cursor, ListQuery};
+use crate::store::entries::{Created, Cursor, ListQuery};
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde_json::json;
@@ -43,9 +43,16 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// The wire form of an entry.
-pub fn entry_out(e: &crate::domain::entry::Entry) -> serde_json::Value {
-    serde_json::to_value(EntryOut::from(e)).unwrap_or_default()
+/// A stale version: the server copy travels with the error.
+fn version_conflict(current: &crate::domain::entry::Entry) -> AppError {
+    AppError::Conflict {
+        code: "version_conflict",
+        message: format!(
+            "This entry was changed elsewhere (now version {}). Reload it and apply your change again.",
+            current.version
+        ),
+        current: serde_json::to_value(EntryOut::from(current)).ok(),
+    }
 }
 
 /// Largest page of entries.
@@ -198,7 +205,7 @@ pub async fn put_entry(
     let outcome = journal::update(&state, user.id, new, version).await?;
     match outcome {
         Ok(e) => Ok(HttpResponse::Ok().json(EntryOut::from(&e))),
-        Err(current) => Err(entries::version_conflict(&current, entry_out)),
+        Err(current) => Err(version_conflict(&current)),
     }
 }
 
@@ -220,6 +227,6 @@ pub async fn delete_entry(
     let outcome = journal::delete(&state, user.id, id, version).await?;
     match outcome {
         Ok(()) => Ok(HttpResponse::NoContent().finish()),
-        Err(current) => Err(entries::version_conflict(&current, entry_out)),
+        Err(current) => Err(version_conflict(&current)),
     }
 }

@@ -10,6 +10,7 @@ use crate::domain::profile::{
 use crate::domain::rules::ThresholdOverrides;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::rows::User;
 use crate::store::{Db, entries, users};
 use chrono::{DateTime, Utc};
@@ -38,13 +39,13 @@ pub async fn register(state: &AppState, reg: Registration) -> Result<User, AppEr
     let pw = reg.password.clone();
     let hash = cpu(move || password::hash(&pw)).await??;
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| {
             let id = users::insert_user(c, &reg, hash, now)?;
-            Ok(users::find_with_hash(c, id)?.0)
+            Ok::<_, StoreError>(users::find_with_hash(c, id)?.0)
         })
-        .await
+        .await?)
 }
 
 /// Checks an email and password; the same answer, after similar work, for an unknown email.
@@ -116,10 +117,10 @@ pub async fn start_session(
 #[instrument(name = "app.accounts.end_session", skip_all)]
 pub async fn end_session(state: &AppState, session: SessionId) -> Result<(), AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| users::revoke_session(c, session, now))
-        .await
+        .await?)
 }
 
 /// Saves a whole profile (the API's `PUT /profile`) and returns the stored user.
@@ -130,14 +131,14 @@ pub async fn save_profile(
     update: ProfileUpdate,
 ) -> Result<User, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| {
             users::update_details(c, user, &update.details, now)?;
             users::update_thresholds(c, user, &update.thresholds, now)?;
-            Ok(users::find_with_hash(c, user)?.0)
+            Ok::<_, StoreError>(users::find_with_hash(c, user)?.0)
         })
-        .await
+        .await?)
 }
 
 /// Saves name, time zone and cautions, leaving threshold overrides as they are.
@@ -148,10 +149,10 @@ pub async fn save_details(
     details: ProfileDetails,
 ) -> Result<(), AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| users::update_details(c, user, &details, now))
-        .await
+        .await?)
 }
 
 /// Saves threshold overrides, leaving the rest of the profile as it is.
@@ -162,10 +163,10 @@ pub async fn save_thresholds(
     overrides: ThresholdOverrides,
 ) -> Result<(), AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| users::update_thresholds(c, user, &overrides, now))
-        .await
+        .await?)
 }
 
 /// Changes a password after checking the current one; every session of the user ends.
@@ -238,7 +239,7 @@ pub fn demo_registration(
 /// Adds six months of demo entries, ending at `now`, to a journal; returns how many.
 pub fn insert_demo_journal(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<usize, AppError> {
     let list = demo_entries(now);
-    db.write_blocking(move |c| entries::insert_many(c, user, &list, now))
+    Ok(db.write_blocking(move |c| entries::insert_many(c, user, &list, now))?)
 }
 
 /// A fresh demo client with a random address and a password nobody knows.

@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::{sync, users};
 use tracing::instrument;
 
@@ -17,15 +18,15 @@ pub struct Cleared {
 #[instrument(name = "app.housekeeping.daily", skip_all)]
 pub async fn daily(state: &AppState) -> Result<Cleared, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| {
-            Ok(Cleared {
+            Ok::<_, StoreError>(Cleared {
                 tombstones: sync::purge_tombstones(c, now)?,
                 sessions: users::purge_sessions(c, now)?,
             })
         })
-        .await
+        .await?)
 }
 
 /// Forgets rate-limit keys whose attempts are replenished; returns how many are still kept.

@@ -10,6 +10,7 @@ use crate::domain::time::LocalZone;
 use crate::domain::trends::{Bucket, Trends, compute};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::entries;
 use crate::store::notes::{self, Note};
 use crate::store::rows::User;
@@ -83,7 +84,7 @@ pub async fn chart_entries(
     recent_from: NaiveDate,
     today: NaiveDate,
 ) -> Result<Vec<Entry>, AppError> {
-    state
+    Ok(state
         .db
         .read(move |c| {
             let mut older = entries::in_local_range(
@@ -97,9 +98,9 @@ pub async fn chart_entries(
             let mut recent = entries::in_local_range(c, user, recent_from, today, None)?;
             recent.retain(|e| e.occurred_at.date_naive() >= recent_from);
             older.extend(recent);
-            Ok(older)
+            Ok::<_, StoreError>(older)
         })
-        .await
+        .await?)
 }
 
 /// The technique selector, with the user's active warnings checked first.
@@ -135,7 +136,7 @@ pub async fn dashboard(
             let ids: Vec<UserId> = list.iter().map(|s| s.client.id).collect();
             let journals = entries::for_insight_of(c, &ids, now)?;
             shares::record_reads(c, &ids, therapist, "/clients (summary)", now)?;
-            Ok((list, journals))
+            Ok::<_, StoreError>((list, journals))
         })
         .await?;
     Ok(list
@@ -186,7 +187,7 @@ pub async fn client_view(
                 ..Default::default()
             };
             let latest = entries::list(c, cid, &q)?.0;
-            Ok((recent, insight, notes, latest))
+            Ok::<_, StoreError>((recent, insight, notes, latest))
         })
         .await?;
     let (evaluation, journal) = evaluate(client, insight, now.fixed_offset());

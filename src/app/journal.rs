@@ -4,6 +4,7 @@ use crate::domain::entry::{Entry, EntryData, EntryKind, NewEntry};
 use crate::domain::ids::{EntryId, UserId};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::entries::{self, Created, Cursor, ListQuery};
 use crate::store::notes::{self, Note};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
@@ -16,23 +17,29 @@ pub async fn list(
     user: UserId,
     query: ListQuery,
 ) -> Result<(Vec<Entry>, Option<Cursor>), AppError> {
-    state.db.read(move |c| entries::list(c, user, &query)).await
+    Ok(state
+        .db
+        .read(move |c| entries::list(c, user, &query))
+        .await?)
 }
 
 /// One live entry of the user's (404 for a deleted one or someone else's).
 #[instrument(name = "app.journal.get", skip_all)]
 pub async fn get(state: &AppState, user: UserId, id: EntryId) -> Result<Entry, AppError> {
-    state.db.read(move |c| entries::get_live(c, user, id)).await
+    Ok(state
+        .db
+        .read(move |c| entries::get_live(c, user, id))
+        .await?)
 }
 
 /// Logs an entry; the same id again with the same content is `Created::Existing`.
 #[instrument(name = "app.journal.create", skip_all)]
 pub async fn create(state: &AppState, user: UserId, new: NewEntry) -> Result<Created, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| entries::create(c, user, &new, now))
-        .await
+        .await?)
 }
 
 /// Replaces an entry if `version` is still current: `Ok(saved)`, or `Err(current)` when another
@@ -45,10 +52,10 @@ pub async fn update(
     version: i64,
 ) -> Result<Result<Entry, Entry>, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| entries::update(c, user, &new, version, now))
-        .await
+        .await?)
 }
 
 /// Deletes an entry (a tombstone), checking `version` when given: `Err(current)` if stale.
@@ -60,20 +67,20 @@ pub async fn delete(
     version: Option<i64>,
 ) -> Result<Result<(), Entry>, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| entries::delete(c, user, id, version, now))
-        .await
+        .await?)
 }
 
 /// Brings a deleted entry back (undo).
 #[instrument(name = "app.journal.restore", skip_all)]
 pub async fn restore(state: &AppState, user: UserId, id: EntryId) -> Result<(), AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| entries::restore(c, user, id, now))
-        .await
+        .await?)
 }
 
 /// What the home page shows of today: entries since `start`, and whether an episode was ever
@@ -85,7 +92,7 @@ pub async fn today(
     start: DateTime<Utc>,
 ) -> Result<(Vec<Entry>, bool), AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .read(move |c| {
             let q = ListQuery {
@@ -96,9 +103,9 @@ pub async fn today(
             };
             let list = entries::list(c, user, &q)?.0;
             let last = entries::latest_of_kind(c, user, EntryKind::Episode)?;
-            Ok((list, last.is_some()))
+            Ok::<_, StoreError>((list, last.is_some()))
         })
-        .await
+        .await?)
 }
 
 /// One page of the timeline.
@@ -118,7 +125,7 @@ pub async fn timeline(
     cursor: Option<Cursor>,
     limit: i64,
 ) -> Result<TimelinePage, AppError> {
-    state
+    Ok(state
         .db
         .read(move |c| {
             let first_page = cursor.is_none();
@@ -133,13 +140,13 @@ pub async fn timeline(
             } else {
                 Vec::new()
             };
-            Ok(TimelinePage {
+            Ok::<_, StoreError>(TimelinePage {
                 entries,
                 next,
                 notes,
             })
         })
-        .await
+        .await?)
 }
 
 /// What a one-tap button logs.

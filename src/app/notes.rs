@@ -5,6 +5,7 @@ use crate::domain::ids::UserId;
 use crate::domain::share::{NoteInput, SESSION_REFUSED};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::store::StoreError;
 use crate::store::notes::{self, Note};
 use tracing::instrument;
 
@@ -16,10 +17,10 @@ pub async fn about(
     client: UserId,
     viewer: Option<UserId>,
 ) -> Result<Vec<Note>, AppError> {
-    state
+    Ok(state
         .db
         .read(move |c| notes::for_client(c, client, viewer))
-        .await
+        .await?)
 }
 
 /// Writes a note; a linked session must be one of the client's massage entries, checked in the
@@ -49,7 +50,7 @@ pub async fn create(
                 input.is_final,
                 now,
             )?;
-            notes::visible(c, client, therapist, &id)
+            Ok(notes::visible(c, client, therapist, &id)?)
         })
         .await
 }
@@ -70,7 +71,7 @@ pub async fn own_draft(
         return Err(AppError::NotFound);
     }
     if note.is_final {
-        return Err(notes::final_note_conflict());
+        return Err(StoreError::NoteFinal.into());
     }
     Ok(note)
 }
@@ -85,7 +86,7 @@ pub async fn update_draft(
     input: NoteInput,
 ) -> Result<Note, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| {
             notes::update_draft(
@@ -99,7 +100,7 @@ pub async fn update_draft(
             )?;
             notes::visible(c, client, therapist, &note_id)
         })
-        .await
+        .await?)
 }
 
 /// Adds a dated addendum to one of the therapist's final notes (a draft is `409 note_draft`);
@@ -113,11 +114,11 @@ pub async fn add_addendum(
     body: String,
 ) -> Result<Note, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| {
             notes::add_addendum(c, client, therapist, &note_id, &body, now)?;
             notes::visible(c, client, therapist, &note_id)
         })
-        .await
+        .await?)
 }

@@ -53,7 +53,10 @@ pub async fn create_share(
 /// A client's shares, newest first.
 #[instrument(name = "app.sharing.shares_of", skip_all)]
 pub async fn shares_of(state: &AppState, client: UserId) -> Result<Vec<Share>, AppError> {
-    state.db.read(move |c| shares::for_client(c, client)).await
+    Ok(state
+        .db
+        .read(move |c| shares::for_client(c, client))
+        .await?)
 }
 
 /// The clients who share with a therapist now.
@@ -63,20 +66,20 @@ pub async fn clients_of(
     therapist: UserId,
 ) -> Result<Vec<SharedClient>, AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .read(move |c| shares::clients_of(c, therapist, now))
-        .await
+        .await?)
 }
 
 /// Revokes one of the client's shares at once (404 if it is not theirs).
 #[instrument(name = "app.sharing.revoke", skip_all)]
 pub async fn revoke(state: &AppState, client: UserId, id: String) -> Result<(), AppError> {
     let now = state.now();
-    state
+    Ok(state
         .db
         .write(move |c| shares::revoke(c, client, &id, now))
-        .await
+        .await?)
 }
 
 /// The one answer for a code that is wrong, used, expired or revoked.
@@ -112,8 +115,8 @@ pub async fn access_log(
     client: UserId,
     limit: i64,
 ) -> Result<Vec<Access>, AppError> {
-    state
+    Ok(state
         .db
         .read(move |c| shares::access_log_of(c, client, limit))
-        .await
+        .await?)
 }

@@ -4,8 +4,8 @@ use crate::domain::entry::{Entry, EntryKind, NewEntry, changed_fields};
 use crate::domain::fields::Choice;
 use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::FieldVersions;
-use crate::error::AppError;
 use crate::store::DbConn;
+use crate::store::StoreError;
 use crate::store::rows::{EntryRow, split_local};
 use crate::store::schema::{entries, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -13,7 +13,7 @@ use diesel::prelude::*;
 
 /// Bumps and returns the user's change sequence. As the first write of a transaction it also
 /// takes the per-user row lock, so changes of one user commit in sequence order.
-pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<i64, AppError> {
+pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<i64, StoreError> {
     Ok(diesel::update(users::table.find(user.to_string()))
         .set(users::seq.eq(users::seq + 1))
         .returning(users::seq)
@@ -21,7 +21,7 @@ pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<i64, AppError> {
 }
 
 /// One entry of the user's, deleted or not.
-pub fn find(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Option<Entry>, AppError> {
+pub fn find(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Option<Entry>, StoreError> {
     entries::table
         .find((user.to_string(), id.to_string()))
         .first::<EntryRow>(conn)
@@ -31,10 +31,10 @@ pub fn find(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Option<Entry
 }
 
 /// One live (not deleted) entry of the user's, or 404.
-pub fn get_live(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Entry, AppError> {
+pub fn get_live(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Entry, StoreError> {
     match find(conn, user, id)? {
         Some(e) if !e.deleted => Ok(e),
-        _ => Err(AppError::NotFound),
+        _ => Err(StoreError::NotFound),
     }
 }
 
@@ -86,7 +86,7 @@ pub fn list(
     conn: &mut DbConn,
     user: UserId,
     q: &ListQuery,
-) -> Result<(Vec<Entry>, Option<Cursor>), AppError> {
+) -> Result<(Vec<Entry>, Option<Cursor>), StoreError> {
     let mut query = entries::table
         .filter(entries::user_id.eq(user.to_string()))
         .filter(entries::deleted.eq(false))
@@ -135,7 +135,7 @@ pub fn latest_of_kind(
     conn: &mut DbConn,
     user: UserId,
     kind: EntryKind,
-) -> Result<Option<Entry>, AppError> {
+) -> Result<Option<Entry>, StoreError> {
     let q = ListQuery {
         kind: Some(kind),
         limit: 1,
@@ -190,7 +190,7 @@ pub fn create(
     user: UserId,
     e: &NewEntry,
     now: DateTime<Utc>,
-) -> Result<Created, AppError> {
+) -> Result<Created, StoreError> {
     create_with(conn, user, e, &FieldVersions::created(None), now)
 }
 
@@ -201,16 +201,12 @@ pub fn create_with(
     e: &NewEntry,
     versions: &FieldVersions,
     now: DateTime<Utc>,
-) -> Result<Created, AppError> {
+) -> Result<Created, StoreError> {
     if let Some(stored) = find(conn, user, e.id)? {
         if !stored.deleted && same_content(&stored, e) {
             return Ok(Created::Existing(stored));
         }
-        return Err(AppError::Conflict {
-            code: "id_conflict",
-            message: "An entry with this id already exists with other content.".into(),
-            current: None,
-        });
+        return Err(StoreError::EntryIdTaken);
     }
     let seq = next_seq(conn, user)?;
     let row = row_for(
@@ -222,30 +218,14 @@ pub fn create_with(
         now.naive_utc(),
         now.naive_utc(),
     );
-    match diesel::insert_into(entries::table).values(&row).execute(conn) {
+    match diesel::insert_into(entries::table)
+        .values(&row)
+        .execute(conn)
+    {
         Ok(_) => Ok(Created::New(Entry::try_from(row)?)),
         // Another request created the same id in between (PostgreSQL, concurrent posts).
-        Err(e) if crate::store::is_unique_violation(&e) => Err(AppError::Conflict {
-            code: "id_conflict",
-            message: "An entry with this id was created at the same moment; fetch it and retry if needed.".into(),
-            current: None,
-        }),
+        Err(e) if crate::store::is_unique_violation(&e) => Err(StoreError::EntryIdRace),
         Err(e) => Err(e.into()),
-    }
-}
-
-/// A stale version: the server copy travels with the error.
-pub fn version_conflict(
-    current: &Entry,
-    to_json: impl Fn(&Entry) -> serde_json::Value,
-) -> AppError {
-    AppError::Conflict {
-        code: "version_conflict",
-        message: format!(
-            "This entry was changed elsewhere (now version {}). Reload it and apply your change again.",
-            current.version
-        ),
-        current: Some(to_json(current)),
     }
 }
 
@@ -257,16 +237,13 @@ pub fn update(
     e: &NewEntry,
     base_version: i64,
     now: DateTime<Utc>,
-) -> Result<Result<Entry, Entry>, AppError> {
+) -> Result<Result<Entry, Entry>, StoreError> {
     let stored = get_live(conn, user, e.id)?;
     if stored.version != base_version {
         return Ok(Err(stored));
     }
     if stored.kind() != e.data.kind() {
-        return Err(AppError::field(
-            "kind",
-            "cannot change; delete this entry and log a new one",
-        ));
+        return Err(StoreError::KindChange);
     }
     let changed = changed_fields(&stored, e);
     if changed.is_empty() {
@@ -304,7 +281,7 @@ pub fn delete(
     id: EntryId,
     base_version: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<Result<(), Entry>, AppError> {
+) -> Result<Result<(), Entry>, StoreError> {
     set_deleted(conn, user, id, true, base_version, now)
 }
 
@@ -314,7 +291,7 @@ pub fn restore(
     user: UserId,
     id: EntryId,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     set_deleted(conn, user, id, false, None, now).map(|_| ())
 }
 
@@ -325,11 +302,11 @@ fn set_deleted(
     deleted: bool,
     base_version: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<Result<(), Entry>, AppError> {
-    let stored = find(conn, user, id)?.ok_or(AppError::NotFound)?;
+) -> Result<Result<(), Entry>, StoreError> {
+    let stored = find(conn, user, id)?.ok_or(StoreError::NotFound)?;
     if stored.deleted == deleted {
         return if deleted {
-            Err(AppError::NotFound)
+            Err(StoreError::NotFound)
         } else {
             Ok(Ok(()))
         };
@@ -357,7 +334,7 @@ pub fn insert_many(
     user: UserId,
     list: &[NewEntry],
     now: DateTime<Utc>,
-) -> Result<usize, AppError> {
+) -> Result<usize, StoreError> {
     let mut n = 0;
     for e in list {
         if let Created::New(_) = create(conn, user, e, now)? {
@@ -379,7 +356,7 @@ pub fn for_insight(
     conn: &mut DbConn,
     user: UserId,
     now: DateTime<Utc>,
-) -> Result<Vec<Entry>, AppError> {
+) -> Result<Vec<Entry>, StoreError> {
     Ok(for_insight_of(conn, &[user], now)?
         .remove(&user)
         .unwrap_or_default())
@@ -390,7 +367,7 @@ pub fn for_insight_of(
     conn: &mut DbConn,
     users: &[UserId],
     now: DateTime<Utc>,
-) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, AppError> {
+) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, StoreError> {
     let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
     let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
     let recent = entries::table
@@ -433,7 +410,7 @@ pub fn in_local_range(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
     only: Option<EntryKind>,
-) -> Result<Vec<Entry>, AppError> {
+) -> Result<Vec<Entry>, StoreError> {
     let start = (from - chrono::Duration::days(1))
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default();

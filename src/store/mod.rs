@@ -1,7 +1,8 @@
 //! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, pools, migrations.
-//! May import `domain` and `error`; never `web`, `api` or `auth`.
+//! May import `domain` and `config`; never `error`, `auth`, `app`, `web` or `api`.
 
 pub mod entries;
+mod error;
 pub mod notes;
 pub mod rows;
 pub mod schema;
@@ -10,8 +11,9 @@ pub mod shares;
 pub mod sync;
 pub mod users;
 
+pub use error::StoreError;
+
 use crate::config::DatabaseUrl;
-use crate::error::AppError;
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection};
 use diesel::{Connection, PgConnection, SqliteConnection};
@@ -126,61 +128,59 @@ impl Db {
         result.map_err(|e| anyhow::anyhow!("migrations failed: {e}"))
     }
 
-    /// Runs read-only work off the async workers.
-    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    /// Runs read-only work off the async workers. `E` is the caller's error type: anything a
+    /// store error converts into.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
     {
         Self::run(self.read.clone(), f).await
     }
 
     /// Runs write work in one transaction off the async workers.
-    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
         Self::run(self.write.clone(), move |conn| {
-            conn.transaction::<T, AppError, _>(|c| f(c))
+            conn.transaction::<T, E, _>(|c| f(c))
         })
         .await
     }
 
     /// Runs write work synchronously (start-up, demo loading, benchmarks).
-    pub fn write_blocking<T>(
-        &self,
-        f: impl FnOnce(&mut DbConn) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let mut conn = self
-            .write
-            .get()
-            .map_err(|e| AppError::Unexpected(e.into()))?;
-        conn.transaction::<T, AppError, _>(|c| f(c))
+    pub fn write_blocking<T, E>(&self, f: impl FnOnce(&mut DbConn) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError> + From<diesel::result::Error>,
+    {
+        let mut conn = self.write.get().map_err(StoreError::from)?;
+        conn.transaction::<T, E, _>(|c| f(c))
     }
 
-    async fn run<T, F>(pool: Pool, f: F) -> Result<T, AppError>
+    async fn run<T, E, F>(pool: Pool, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
     {
         let span = tracing::Span::current();
         actix_web::web::block(move || {
             let _guard = span.enter();
-            let mut conn = pool.get().map_err(|e| AppError::Unexpected(e.into()))?;
+            let mut conn = pool.get().map_err(StoreError::from)?;
             f(&mut conn)
         })
         .await
-        .map_err(|e| AppError::Unexpected(anyhow::anyhow!("blocking task failed: {e}")))?
+        .map_err(|e| StoreError::Task(e.to_string()))?
     }
 
     /// Checks the database answers (for `/healthz`).
-    pub async fn ping(&self) -> Result<(), AppError> {
-        self.read(|c| {
-            c.batch_execute("SELECT 1")
-                .map_err(|e| AppError::Unexpected(e.into()))
-        })
-        .await
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.read(|c| c.batch_execute("SELECT 1").map_err(StoreError::from))
+            .await
     }
 }
 

@@ -2,8 +2,8 @@
 
 use crate::domain::ids::{EntryId, UserId};
 use crate::domain::share::Soap;
-use crate::error::AppError;
 use crate::store::DbConn;
+use crate::store::StoreError;
 use crate::store::schema::{note_addenda, notes, users};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
@@ -62,7 +62,7 @@ pub fn create(
     soap: &Soap,
     is_final: bool,
     now: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
     let row = NoteRow {
         id: id.clone(),
@@ -84,28 +84,19 @@ pub fn create(
     Ok(id)
 }
 
-/// The refusal to change a final note.
-pub fn final_note_conflict() -> AppError {
-    AppError::Conflict {
-        code: "note_final",
-        message: "This note is final and cannot change; add a dated addendum instead.".into(),
-        current: None,
-    }
-}
-
 fn own_note(
     conn: &mut DbConn,
     client: UserId,
     therapist: UserId,
     id: &str,
-) -> Result<NoteRow, AppError> {
+) -> Result<NoteRow, StoreError> {
     notes::table
         .filter(notes::id.eq(id))
         .filter(notes::client_id.eq(client.to_string()))
         .filter(notes::therapist_id.eq(therapist.to_string()))
         .first::<NoteRow>(conn)
         .optional()?
-        .ok_or(AppError::NotFound)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Edits a draft (and finalises it if asked). A final note is a `409 note_final`.
@@ -117,10 +108,10 @@ pub fn update_draft(
     soap: &Soap,
     finalize: bool,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let row = own_note(conn, client, therapist, id)?;
     if row.status == "final" {
-        return Err(final_note_conflict());
+        return Err(StoreError::NoteFinal);
     }
     diesel::update(notes::table.find(id))
         .set((
@@ -144,14 +135,10 @@ pub fn add_addendum(
     id: &str,
     body: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let row = own_note(conn, client, therapist, id)?;
     if row.status != "final" {
-        return Err(AppError::Conflict {
-            code: "note_draft",
-            message: "This note is still a draft: edit it instead of adding an addendum.".into(),
-            current: None,
-        });
+        return Err(StoreError::NoteDraft);
     }
     diesel::insert_into(note_addenda::table)
         .values((
@@ -172,7 +159,7 @@ pub fn for_client(
     conn: &mut DbConn,
     client: UserId,
     viewer: Option<UserId>,
-) -> Result<Vec<Note>, AppError> {
+) -> Result<Vec<Note>, StoreError> {
     let rows: Vec<(NoteRow, String)> = notes::table
         .inner_join(users::table.on(users::id.eq(notes::therapist_id)))
         .filter(notes::client_id.eq(client.to_string()))
@@ -232,11 +219,11 @@ pub fn visible(
     client: UserId,
     viewer: UserId,
     id: &str,
-) -> Result<Note, AppError> {
+) -> Result<Note, StoreError> {
     for_client(conn, client, Some(viewer))?
         .into_iter()
         .find(|n| n.id == id)
-        .ok_or(AppError::NotFound)
+        .ok_or(StoreError::NotFound)
 }
 
 /// Whether `session` is one of the client's live massage entries (a note's link).
@@ -244,7 +231,7 @@ pub fn is_client_session(
     conn: &mut DbConn,
     client: UserId,
     session: EntryId,
-) -> Result<bool, AppError> {
+) -> Result<bool, StoreError> {
     Ok(crate::store::entries::find(conn, client, session)?
         .is_some_and(|e| !e.deleted && e.kind() == crate::domain::entry::EntryKind::Massage))
 }

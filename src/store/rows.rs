@@ -6,7 +6,7 @@ use crate::domain::fields::Choice;
 use crate::domain::ids::{EntryId, UserId};
 use crate::domain::profile::Role;
 use crate::domain::rules::ThresholdOverrides;
-use crate::error::AppError;
+use crate::store::StoreError;
 use crate::store::schema::{entries, sessions, users};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
@@ -42,9 +42,9 @@ pub struct User {
 }
 
 impl TryFrom<UserRow> for User {
-    type Error = AppError;
-    fn try_from(r: UserRow) -> Result<Self, AppError> {
-        let bad = |what: &str| AppError::Unexpected(anyhow::anyhow!("stored user has bad {what}"));
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        let bad = |what: &str| StoreError::Corrupt(format!("a user has a bad {what}"));
         let cautions: Vec<String> =
             serde_json::from_str(&r.cautions).map_err(|_| bad("cautions"))?;
         Ok(User {
@@ -99,16 +99,19 @@ pub fn split_local(t: &DateTime<FixedOffset>) -> (NaiveDateTime, i32) {
 }
 
 /// Joins a UTC instant and an offset in minutes back into local time.
-pub fn join_local(utc: NaiveDateTime, offset_min: i32) -> Result<DateTime<FixedOffset>, AppError> {
+pub fn join_local(
+    utc: NaiveDateTime,
+    offset_min: i32,
+) -> Result<DateTime<FixedOffset>, StoreError> {
     let off = FixedOffset::east_opt(offset_min * 60)
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("stored offset out of range")))?;
+        .ok_or_else(|| StoreError::Corrupt("an entry offset is out of range".into()))?;
     Ok(off.from_utc_datetime(&utc))
 }
 
 impl TryFrom<EntryRow> for Entry {
-    type Error = AppError;
-    fn try_from(r: EntryRow) -> Result<Self, AppError> {
-        let bad = |what: &str| AppError::Unexpected(anyhow::anyhow!("stored entry has bad {what}"));
+    type Error = StoreError;
+    fn try_from(r: EntryRow) -> Result<Self, StoreError> {
+        let bad = |what: &str| StoreError::Corrupt(format!("an entry has a bad {what}"));
         let kind = EntryKind::parse(&r.kind).ok_or_else(|| bad("kind"))?;
         Ok(Entry {
             id: EntryId::parse(&r.id).ok_or_else(|| bad("id"))?,

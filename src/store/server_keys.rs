@@ -1,7 +1,7 @@
 //! Keys the server generates once and keeps in its database.
 
-use crate::error::AppError;
 use crate::store::DbConn;
+use crate::store::StoreError;
 use crate::store::schema::server_keys;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -12,7 +12,7 @@ pub fn get_or_create(
     name: &str,
     now: DateTime<Utc>,
     make: impl FnOnce() -> String,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError> {
     if let Some(v) = server_keys::table
         .find(name)
         .select(server_keys::value)

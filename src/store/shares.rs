@@ -3,8 +3,8 @@
 use crate::domain::fields::Choice;
 use crate::domain::ids::UserId;
 use crate::domain::share::Scope;
-use crate::error::AppError;
 use crate::store::DbConn;
+use crate::store::StoreError;
 use crate::store::rows::{User, UserRow};
 use crate::store::schema::{access_log, shares, users};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
@@ -59,7 +59,7 @@ pub fn create(
     scope: Scope,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<String, AppError> {
+) -> Result<String, StoreError> {
     let id = uuid::Uuid::now_v7().to_string();
     let row = ShareRow {
         id: id.clone(),
@@ -86,7 +86,7 @@ pub fn redeem(
     normalized_code: &str,
     therapist: UserId,
     now: DateTime<Utc>,
-) -> Result<Option<(User, Scope)>, AppError> {
+) -> Result<Option<(User, Scope)>, StoreError> {
     let hash = code_hash(normalized_code);
     let n = diesel::update(
         shares::table
@@ -115,7 +115,7 @@ pub fn redeem(
 }
 
 /// A client's shares, newest first, with who redeemed them.
-pub fn for_client(conn: &mut DbConn, client: UserId) -> Result<Vec<Share>, AppError> {
+pub fn for_client(conn: &mut DbConn, client: UserId) -> Result<Vec<Share>, StoreError> {
     let rows: Vec<(ShareRow, Option<String>)> = shares::table
         .left_join(users::table.on(users::id.nullable().eq(shares::redeemed_by)))
         .filter(shares::client_id.eq(client.to_string()))
@@ -152,7 +152,7 @@ pub fn clients_of(
     conn: &mut DbConn,
     therapist: UserId,
     now: DateTime<Utc>,
-) -> Result<Vec<SharedClient>, AppError> {
+) -> Result<Vec<SharedClient>, StoreError> {
     let rows: Vec<(String, NaiveDateTime, UserRow)> = shares::table
         .inner_join(users::table.on(users::id.eq(shares::client_id)))
         .filter(shares::redeemed_by.eq(therapist.to_string()))
@@ -187,7 +187,7 @@ pub fn live_scope(
     client: UserId,
     therapist: UserId,
     now: DateTime<Utc>,
-) -> Result<Option<Scope>, AppError> {
+) -> Result<Option<Scope>, StoreError> {
     let scopes: Vec<String> = shares::table
         .filter(shares::client_id.eq(client.to_string()))
         .filter(shares::redeemed_by.eq(therapist.to_string()))
@@ -207,7 +207,7 @@ pub fn revoke(
     client: UserId,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let n = diesel::update(
         shares::table
             .filter(shares::id.eq(id))
@@ -216,7 +216,7 @@ pub fn revoke(
     .set(shares::revoked_at.eq(Some(now.naive_utc())))
     .execute(conn)?;
     if n == 0 {
-        Err(AppError::NotFound)
+        Err(StoreError::NotFound)
     } else {
         Ok(())
     }
@@ -240,7 +240,7 @@ pub fn record_access(
     action: &str,
     resource: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::insert_into(access_log::table)
         .values((
             access_log::id.eq(uuid::Uuid::now_v7().to_string()),
@@ -267,7 +267,7 @@ pub fn access_log_of(
     conn: &mut DbConn,
     client: UserId,
     limit: i64,
-) -> Result<Vec<Access>, AppError> {
+) -> Result<Vec<Access>, StoreError> {
     let rows: Vec<(NaiveDateTime, String, String, String, String)> = access_log::table
         .inner_join(users::table.on(users::id.eq(access_log::therapist_id)))
         .filter(access_log::client_id.eq(client.to_string()))
@@ -302,7 +302,7 @@ pub fn record_reads(
     therapist: UserId,
     resource: &str,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     for c in clients {
         record_access(conn, *c, therapist, "read", resource, now)?;
     }

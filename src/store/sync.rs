@@ -4,8 +4,8 @@
 use crate::domain::entry::Entry;
 use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
-use crate::error::AppError;
 use crate::store::DbConn;
+use crate::store::StoreError;
 use crate::store::entries::{Created, next_seq};
 use crate::store::rows::{EntryRow, split_local};
 use crate::store::schema::{entries, sync_clients, users};
@@ -26,7 +26,7 @@ fn load(
     conn: &mut DbConn,
     user: UserId,
     id: EntryId,
-) -> Result<Option<(Entry, FieldVersions)>, AppError> {
+) -> Result<Option<(Entry, FieldVersions)>, StoreError> {
     let row: Option<EntryRow> = entries::table
         .find((user.to_string(), id.to_string()))
         .first(conn)
@@ -53,7 +53,7 @@ fn apply(
     client: &str,
     op: &Op,
     now: DateTime<Utc>,
-) -> Result<Outcome, AppError> {
+) -> Result<Outcome, StoreError> {
     let stored = match op_id(op) {
         Some(id) => load(conn, user, id)?,
         None => None,
@@ -123,7 +123,7 @@ pub fn push(
     client_id: &str,
     mutations: &[(i64, Op)],
     now: DateTime<Utc>,
-) -> Result<Result<(i64, Vec<Outcome>), PushError>, AppError> {
+) -> Result<Result<(i64, Vec<Outcome>), PushError>, StoreError> {
     // The per-user row lock first: pushes of one user are serialized, so sequence order is
     // commit order and last_mid cannot race.
     diesel::update(users::table.find(user.to_string()))
@@ -197,7 +197,7 @@ pub fn pull(
     user: UserId,
     since: i64,
     limit: i64,
-) -> Result<Option<Pull>, AppError> {
+) -> Result<Option<Pull>, StoreError> {
     let purged: i64 = users::table
         .find(user.to_string())
         .select(users::purged_seq)
@@ -234,7 +234,7 @@ pub fn pull(
 pub const TOMBSTONE_DAYS: i64 = 90;
 
 /// Removes tombstones older than 90 days and remembers, per user, the highest sequence removed.
-pub fn purge_tombstones(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
+pub fn purge_tombstones(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let cutoff = (now - chrono::Duration::days(TOMBSTONE_DAYS)).naive_utc();
     let per_user: Vec<(String, Option<i64>)> = entries::table
         .filter(entries::deleted.eq(true))

@@ -4,7 +4,7 @@ use crate::domain::fields::Choice;
 use crate::domain::ids::{SessionId, UserId};
 use crate::domain::profile::{ProfileDetails, Registration};
 use crate::domain::rules::ThresholdOverrides;
-use crate::error::AppError;
+use crate::store::StoreError;
 use crate::store::rows::{SessionRow, User, UserRow};
 use crate::store::schema::{sessions, users};
 use crate::store::{DbConn, is_unique_violation};
@@ -17,7 +17,7 @@ pub fn insert_user(
     reg: &Registration,
     password_hash: String,
     now: DateTime<Utc>,
-) -> Result<UserId, AppError> {
+) -> Result<UserId, StoreError> {
     let id = UserId::new_v7();
     let row = UserRow {
         id: id.to_string(),
@@ -35,17 +35,13 @@ pub fn insert_user(
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => Ok(id),
-        Err(e) if is_unique_violation(&e) => Err(AppError::Conflict {
-            code: "email_taken",
-            message: "An account with this email already exists.".into(),
-            current: None,
-        }),
+        Err(e) if is_unique_violation(&e) => Err(StoreError::EmailTaken),
         Err(e) => Err(e.into()),
     }
 }
 
 /// The user with this (normalised) email and their password hash.
-pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(User, String)>, AppError> {
+pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(User, String)>, StoreError> {
     let row = users::table
         .filter(users::email.eq(email))
         .first::<UserRow>(conn)
@@ -58,7 +54,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> Result<Option<(User, Str
 }
 
 /// The user with this id and their password hash.
-pub fn find_with_hash(conn: &mut DbConn, id: UserId) -> Result<(User, String), AppError> {
+pub fn find_with_hash(conn: &mut DbConn, id: UserId) -> Result<(User, String), StoreError> {
     let r = users::table.find(id.to_string()).first::<UserRow>(conn)?;
     let hash = r.password_hash.clone();
     Ok((User::try_from(r)?, hash))
@@ -70,7 +66,7 @@ pub fn set_password(
     id: UserId,
     hash: String,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(users::table.find(id.to_string()))
         .set((
             users::password_hash.eq(hash),
@@ -86,7 +82,7 @@ pub fn update_details(
     id: UserId,
     p: &ProfileDetails,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     let cautions: Vec<&str> = p.cautions.iter().map(|c| c.as_str()).collect();
     diesel::update(users::table.find(id.to_string()))
         .set((
@@ -105,7 +101,7 @@ pub fn update_thresholds(
     id: UserId,
     t: &ThresholdOverrides,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(users::table.find(id.to_string()))
         .set((
             users::thresholds.eq(serde_json::to_string(t).unwrap_or_else(|_| "{}".into())),
@@ -122,7 +118,7 @@ pub fn create_session(
     kind: &str,
     now: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-) -> Result<SessionId, AppError> {
+) -> Result<SessionId, StoreError> {
     let id = SessionId::from(uuid::Uuid::new_v4());
     let row = SessionRow {
         id: id.to_string(),
@@ -144,7 +140,7 @@ pub fn live_session_user(
     session: SessionId,
     user: UserId,
     now: DateTime<Utc>,
-) -> Result<Option<User>, AppError> {
+) -> Result<Option<User>, StoreError> {
     let row = sessions::table
         .inner_join(users::table)
         .filter(sessions::id.eq(session.to_string()))
@@ -162,7 +158,7 @@ pub fn revoke_session(
     conn: &mut DbConn,
     session: SessionId,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(sessions::table.find(session.to_string()))
         .filter(sessions::revoked_at.is_null())
         .set(sessions::revoked_at.eq(Some(now.naive_utc())))
@@ -175,7 +171,7 @@ pub fn revoke_all_sessions(
     conn: &mut DbConn,
     user: UserId,
     now: DateTime<Utc>,
-) -> Result<(), AppError> {
+) -> Result<(), StoreError> {
     diesel::update(sessions::table.filter(sessions::user_id.eq(user.to_string())))
         .filter(sessions::revoked_at.is_null())
         .set(sessions::revoked_at.eq(Some(now.naive_utc())))
@@ -184,7 +180,7 @@ pub fn revoke_all_sessions(
 }
 
 /// Removes sessions that ended more than a day ago.
-pub fn purge_sessions(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, AppError> {
+pub fn purge_sessions(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let cutoff = (now - chrono::Duration::days(1)).naive_utc();
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at.lt(cutoff))).execute(conn)?)
 }

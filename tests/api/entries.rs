@@ -229,11 +229,13 @@ async fn unknot_entry(app: &TestApp, c: &Client, id: &str) -> Option<(bool, i64)
         .read(move |conn| {
             use diesel::prelude::*;
             use unknot::store::schema::entries;
-            Ok(entries::table
-                .filter(entries::id.eq(id.to_string()))
-                .select((entries::deleted, entries::version))
-                .first::<(bool, i64)>(conn)
-                .optional()?)
+            Ok::<_, unknot::store::StoreError>(
+                entries::table
+                    .filter(entries::id.eq(id.to_string()))
+                    .select((entries::deleted, entries::version))
+                    .first::<(bool, i64)>(conn)
+                    .optional()?,
+            )
         })
         .await
         .unwrap()

@@ -124,7 +124,7 @@ async fn a_note_whose_session_check_fails_in_the_database_is_not_saved_unlinked(
             use diesel::RunQueryDsl;
             diesel::sql_query("ALTER TABLE entries RENAME COLUMN field_versions TO fv_gone")
                 .execute(c)?;
-            Ok(())
+            Ok::<_, unknot::store::StoreError>(())
         })
         .unwrap();
     let r = therapist

@@ -87,15 +87,17 @@ impl Application {
             keys: TokenKeys::new(&settings.jwt_secret),
             db,
             settings: settings.clone(),
-            clock: crate::state::ServerClock::default(),
+            clock: crate::clock::ServerClock::default(),
             limits: std::sync::Arc::new(crate::state::Limits::default()),
         };
         spawn_housekeeping(state.clone());
         let data = web::Data::new(state.clone());
+        let auth = web::Data::new(state.auth_context());
         let secure = web::Data::new(SecureCookies(settings.secure_cookies));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(auth.clone())
                 .app_data(secure.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {
                     AppError::BadRequest(format!("The query string is not valid: {e}.")).into()

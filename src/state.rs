@@ -11,23 +11,7 @@ use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use std::num::NonZeroU32;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
-
-/// The server clock, which tests can move forward (to reach an expiry) without waiting.
-#[derive(Clone, Default)]
-pub struct ServerClock(Arc<AtomicI64>);
-
-impl ServerClock {
-    /// Now, plus any offset a test added.
-    pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::Relaxed))
-    }
-    /// Moves this clock forward.
-    pub fn advance(&self, by: chrono::Duration) {
-        self.0.fetch_add(by.num_seconds(), Ordering::Relaxed);
-    }
-}
 
 /// Attempt limits against guessing (share codes, passwords) and abuse (demo accounts), per key
 /// (an account, an email or an address). Kept in this process's memory only.
@@ -117,11 +101,20 @@ pub struct AppState {
     pub db: Db,
     pub keys: TokenKeys,
     pub settings: Settings,
-    pub clock: ServerClock,
+    pub clock: crate::clock::ServerClock,
     pub limits: Arc<Limits>,
 }
 
 impl AppState {
+    /// What authentication reads: the same database, keys and clock.
+    pub fn auth_context(&self) -> crate::auth::AuthContext {
+        crate::auth::AuthContext {
+            db: self.db.clone(),
+            keys: self.keys.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// The server clock. The only clock read in request handling; the domain gets `now` passed in.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()

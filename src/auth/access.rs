@@ -8,10 +8,9 @@ use crate::domain::ids::UserId;
 use crate::domain::profile::Role;
 use crate::domain::share::Scope;
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::store::rows::User;
 use crate::store::{shares, users};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -41,10 +40,7 @@ pub async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess
         .get("client_id")
         .and_then(UserId::parse)
         .ok_or(AppError::NotFound)?;
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("state missing")))?
-        .clone();
+    let state = crate::auth::AuthContext::of(req)?;
     let now = state.now();
     let write = is_write(req);
     let action = if write { "write" } else { "read" };

@@ -3,10 +3,9 @@
 use crate::domain::ids::SessionId;
 use crate::domain::profile::Role;
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::store::rows::User;
 use crate::store::users;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -26,10 +25,7 @@ pub async fn authenticate(
     token: Option<String>,
     typ: &'static str,
 ) -> Result<Authenticated, AppError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::Unexpected(anyhow::anyhow!("state missing")))?
-        .clone();
+    let state = crate::auth::AuthContext::of(req)?;
     let token = token.ok_or(AppError::Unauthorized(
         "Sign in first: this needs a valid token.",
     ))?;

@@ -173,10 +173,12 @@ async fn page_authorization_matrix_covers_every_sharing_page_and_actor() {
         actors.push((actor, browser(&app, email).await));
     }
     let mut failures = Vec::new();
-    let routes = unknot::web::pages::sharing::ROUTES
-        .iter()
-        .chain(unknot::web::pages::clients::ROUTES);
-    for (method, template) in routes {
+    let routes: Vec<(&str, &str)> = unknot::web::pages::sharing::routes()
+        .into_iter()
+        .chain(unknot::web::pages::clients::routes())
+        .map(|r| (r.method, r.path))
+        .collect();
+    for (method, template) in &routes {
         for actor in ACTORS {
             let want = expected(method, template, actor);
             let share_id = if template.contains("{id}") {

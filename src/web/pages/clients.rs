@@ -16,6 +16,7 @@ use crate::web::charts::Chart;
 use crate::web::form::FormFields;
 use crate::web::form::HtmlForm;
 use crate::web::pages::insight::{SuggestionView, views};
+use crate::web::pages::{PageRoute, page};
 use crate::web::session::{WebClientAccess, WebTherapist};
 use crate::web::views::{EntryView, NoteView, note_views};
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
@@ -26,36 +27,17 @@ use askama::Template;
 use chrono::{DateTime, Duration, Utc};
 use std::collections::HashMap;
 
-/// Every page route of a therapist's: (method, path). `configure` registers exactly these, and
-/// the authorization matrix test needs a row for each.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/clients"),
-    ("POST", "/clients/redeem"),
-    ("GET", "/clients/{client_id}"),
-    ("POST", "/clients/{client_id}/notes"),
-    ("GET", "/clients/{client_id}/notes/{note_id}/edit"),
-    ("POST", "/clients/{client_id}/notes/{note_id}/edit"),
-    ("POST", "/clients/{client_id}/notes/{note_id}/addenda"),
-];
-
-fn route(method: &str, path: &str) -> actix_web::Route {
-    match (method, path) {
-        ("GET", "/clients") => web::get().to(get_clients),
-        ("POST", "/clients/redeem") => web::post().to(post_redeem),
-        ("GET", "/clients/{client_id}") => web::get().to(get_client),
-        ("POST", "/clients/{client_id}/notes") => web::post().to(post_note),
-        ("GET", "/clients/{client_id}/notes/{note_id}/edit") => web::get().to(get_note_edit),
-        ("POST", "/clients/{client_id}/notes/{note_id}/edit") => web::post().to(post_note_edit),
-        ("POST", "/clients/{client_id}/notes/{note_id}/addenda") => web::post().to(post_addendum),
-        other => panic!("therapist page {other:?} has no handler"),
-    }
-}
-
-/// Registers `ROUTES`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (method, path) in ROUTES {
-        cfg.route(path, route(method, path));
-    }
+/// A therapist's pages, each declared once; the authorization matrix test needs a row for each.
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        page!(GET "/clients" => get_clients),
+        page!(POST "/clients/redeem" => post_redeem),
+        page!(GET "/clients/{client_id}" => get_client),
+        page!(POST "/clients/{client_id}/notes" => post_note),
+        page!(GET "/clients/{client_id}/notes/{note_id}/edit" => get_note_edit),
+        page!(POST "/clients/{client_id}/notes/{note_id}/edit" => post_note_edit),
+        page!(POST "/clients/{client_id}/notes/{note_id}/addenda" => post_addendum),
+    ]
 }
 
 struct ClientRow {

@@ -9,10 +9,37 @@ pub mod trends;
 
 use actix_web::web;
 
+/// A page route, declared once: method, path and handler.
+pub struct PageRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub route: fn() -> actix_web::Route,
+}
+
+/// `page!(GET "/path" => handler)`.
+macro_rules! page {
+    (GET $path:literal => $handler:path) => {
+        $crate::web::pages::PageRoute {
+            method: "GET",
+            path: $path,
+            route: || actix_web::web::get().to($handler),
+        }
+    };
+    (POST $path:literal => $handler:path) => {
+        $crate::web::pages::PageRoute {
+            method: "POST",
+            path: $path,
+            route: || actix_web::web::post().to($handler),
+        }
+    };
+}
+pub(crate) use page;
+
 /// Registers every page route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    sharing::configure(cfg);
-    clients::configure(cfg);
+    for r in sharing::routes().into_iter().chain(clients::routes()) {
+        cfg.route(r.path, (r.route)());
+    }
     cfg.route("/", web::get().to(journal::get_today))
         .route("/quick", web::post().to(journal::post_quick))
         .route("/log", web::get().to(journal::get_log_menu))

@@ -8,6 +8,7 @@ use crate::domain::share::{DEFAULT_DAYS, MAX_DAYS, MIN_DAYS, Scope, parse_new_sh
 use crate::state::AppState;
 use crate::web::form::FormFields;
 use crate::web::form::HtmlForm;
+use crate::web::pages::{PageRoute, page};
 use crate::web::session::WebClient;
 use crate::web::views::{NoteView, note_views, when};
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
@@ -17,30 +18,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use std::collections::HashMap;
 
-/// Every page route of a client's sharing: (method, path). `configure` registers exactly these,
-/// and the authorization matrix test needs a row for each.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/share"),
-    ("POST", "/share"),
-    ("POST", "/share/{id}/revoke"),
-    ("GET", "/share/log"),
-];
-
-fn route(method: &str, path: &str) -> actix_web::Route {
-    match (method, path) {
-        ("GET", "/share") => web::get().to(get_share),
-        ("POST", "/share") => web::post().to(post_share),
-        ("POST", "/share/{id}/revoke") => web::post().to(post_revoke),
-        ("GET", "/share/log") => web::get().to(get_share_log),
-        other => panic!("sharing page {other:?} has no handler"),
-    }
-}
-
-/// Registers `ROUTES`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    for (method, path) in ROUTES {
-        cfg.route(path, route(method, path));
-    }
+/// A client's sharing pages, each declared once; the authorization matrix test needs a row for each.
+pub fn routes() -> Vec<PageRoute> {
+    vec![
+        page!(GET "/share" => get_share),
+        page!(POST "/share" => post_share),
+        page!(POST "/share/{id}/revoke" => post_revoke),
+        page!(GET "/share/log" => get_share_log),
+    ]
 }
 
 // ---------- client: share codes ----------

@@ -235,19 +235,28 @@ impl NotesOut {
     }
 }
 
-/// A note written (`POST …/notes`, `read_notes` scope): at least one part filled in.
+/// The four parts of a SOAP note, each up to 4000 characters; at least one filled in.
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
-pub struct NoteIn {
+pub struct SoapIn {
+    /// What the client reports.
     #[schema(max_length = 4000)]
     pub subjective: Option<String>,
+    /// What the therapist found.
     #[schema(max_length = 4000)]
     pub objective: Option<String>,
     #[schema(max_length = 4000)]
     pub assessment: Option<String>,
     #[schema(max_length = 4000)]
     pub plan: Option<String>,
+}
+
+/// A note written (`POST …/notes`, `read_notes` scope).
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct NoteIn {
+    #[serde(flatten)]
+    pub soap: SoapIn,
     /// Default `draft`.
     pub status: Option<NoteStatus>,
     /// One of the client's massage sessions.
@@ -257,17 +266,10 @@ pub struct NoteIn {
 
 /// A draft edited (`PUT …/notes/{note_id}`).
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct NoteEdit {
-    #[schema(max_length = 4000)]
-    pub subjective: Option<String>,
-    #[schema(max_length = 4000)]
-    pub objective: Option<String>,
-    #[schema(max_length = 4000)]
-    pub assessment: Option<String>,
-    #[schema(max_length = 4000)]
-    pub plan: Option<String>,
+    #[serde(flatten)]
+    pub soap: SoapIn,
     /// `final` makes it final for good.
     pub status: Option<NoteStatus>,
 }

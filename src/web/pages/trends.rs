@@ -37,6 +37,18 @@ fn labels(t: &Trends, format: &str) -> Vec<String> {
         .collect()
 }
 
+/// A chart's table: each step's date (in `format`) and then its `cells`.
+fn rows(t: &Trends, format: &str, cells: impl Fn(&BucketStat) -> Vec<String>) -> Vec<Vec<String>> {
+    t.series
+        .iter()
+        .map(|s| {
+            let mut row = vec![s.start.format(format).to_string()];
+            row.extend(cells(s));
+            row
+        })
+        .collect()
+}
+
 fn values(t: &Trends, f: impl Fn(&BucketStat) -> f64) -> Vec<f64> {
     t.series.iter().map(f).collect()
 }
@@ -57,20 +69,15 @@ pub fn weekly_episodes_chart(id: &str, weekly: &Trends, summary: &str) -> Chart 
             "Mean intensity".into(),
             "Max intensity".into(),
         ],
-        rows: weekly
-            .series
-            .iter()
-            .map(|s| {
-                vec![
-                    s.start.format("%-d %b %Y").to_string(),
-                    s.episodes.to_string(),
-                    fmt1(s.mean_intensity),
-                    s.max_intensity
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| "–".into()),
-                ]
-            })
-            .collect(),
+        rows: rows(weekly, "%-d %b %Y", |s| {
+            vec![
+                s.episodes.to_string(),
+                fmt1(s.mean_intensity),
+                s.max_intensity
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "–".into()),
+            ]
+        }),
         ..Bars::default()
     })
 }
@@ -96,17 +103,9 @@ fn monthly_chart(monthly: &Trends) -> Chart {
         values: values(monthly, |s| f64::from(s.episodes)),
         y_label: "episodes",
         columns: vec!["Month".into(), "Episodes".into(), "Mean intensity".into()],
-        rows: monthly
-            .series
-            .iter()
-            .map(|s| {
-                vec![
-                    s.start.format("%B %Y").to_string(),
-                    s.episodes.to_string(),
-                    fmt1(s.mean_intensity),
-                ]
-            })
-            .collect(),
+        rows: rows(monthly, "%B %Y", |s| {
+            vec![s.episodes.to_string(), fmt1(s.mean_intensity)]
+        }),
         ..Bars::default()
     })
 }
@@ -180,16 +179,7 @@ fn water_chart(daily: &Trends, target: f64) -> Chart {
         y_label: "ml",
         line: Some((target, "target")),
         columns: vec!["Date".into(), "Water (ml)".into()],
-        rows: daily
-            .series
-            .iter()
-            .map(|s| {
-                vec![
-                    s.start.format("%a %-d %b").to_string(),
-                    s.water_ml.to_string(),
-                ]
-            })
-            .collect(),
+        rows: rows(daily, "%a %-d %b", |s| vec![s.water_ml.to_string()]),
     })
 }
 
@@ -211,19 +201,11 @@ fn self_care_chart(weekly: &Trends) -> Chart {
         columns: ["Week of", "Stretching (min)", "Heat", "Ice", "Massage"]
             .map(String::from)
             .to_vec(),
-        rows: weekly
-            .series
-            .iter()
-            .map(|s| {
-                vec![
-                    s.start.format("%-d %b %Y").to_string(),
-                    s.stretch_min.to_string(),
-                    s.heat.to_string(),
-                    s.ice.to_string(),
-                    s.massage.to_string(),
-                ]
-            })
-            .collect(),
+        rows: rows(weekly, "%-d %b %Y", |s| {
+            [s.stretch_min, s.heat, s.ice, s.massage]
+                .map(|n| n.to_string())
+                .to_vec()
+        }),
         ..Bars::default()
     })
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod dto;
 pub mod entries;
+pub mod export;
 pub mod insight;
 pub mod openapi;
 pub mod profile;
@@ -19,11 +20,8 @@ use futures_util::StreamExt;
 /// Largest JSON body accepted by ordinary endpoints.
 pub const MAX_BODY: usize = 256 * 1024;
 
-/// Reads a request body of at most `limit` bytes as a JSON object.
-pub async fn json_object(
-    mut payload: web::Payload,
-    limit: usize,
-) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+/// Reads a request body of at most `limit` bytes.
+pub async fn body_bytes(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, AppError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk
@@ -36,6 +34,15 @@ pub async fn json_object(
         }
         body.extend_from_slice(&chunk);
     }
+    Ok(body.freeze())
+}
+
+/// Reads a request body of at most `limit` bytes as a JSON object.
+pub async fn json_object(
+    payload: web::Payload,
+    limit: usize,
+) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    let body = body_bytes(payload, limit).await?;
     match serde_json::from_slice::<serde_json::Value>(&body) {
         Ok(serde_json::Value::Object(map)) => Ok(map),
         Ok(_) => Err(AppError::BadRequest(
@@ -61,6 +68,7 @@ pub fn endpoints() -> Vec<routes::Endpoint> {
         insight::endpoints(),
         trends::endpoints(),
         sync::endpoints(),
+        export::endpoints(),
         shares::endpoints(),
     ]
     .concat()

@@ -67,10 +67,19 @@ fn responses(
     schemas: &mut Vec<(String, RefOr<Schema>)>,
 ) -> OperationBuilder {
     let ok = ResponseBuilder::new().description("Success");
-    let ok = match &e.response {
+    let mut ok = match &e.response {
         Some(r) => ok.content("application/json", json(reference(r, schemas))),
         None => ok,
     };
+    for t in e.files {
+        let file = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Binary,
+            )))
+            .into();
+        ok = ok.content(*t, json(file));
+    }
     if let Some((status, t)) = &e.also {
         let also = ResponseBuilder::new()
             .description("Success")

@@ -80,6 +80,8 @@ pub struct Endpoint {
     pub response: Option<Typed>,
     /// Another success status and its body (a replay answered 200 instead of 201).
     pub also: Option<(u16, Typed)>,
+    /// The success answer is a file of one of these content types, not JSON.
+    pub files: &'static [&'static str],
 }
 
 fn no_params() -> Vec<Parameter> {
@@ -106,6 +108,7 @@ impl Endpoint {
             ok: 204,
             response: None,
             also: None,
+            files: &[],
         }
     }
     /// Its group and one line on what it does.
@@ -122,6 +125,12 @@ impl Endpoint {
     /// Its JSON request body.
     pub fn body<B: ToSchema>(mut self) -> Self {
         self.body = Some(typed::<B>());
+        self
+    }
+    /// Its success answer is a file of one of `types`.
+    pub fn returns_file(mut self, status: u16, types: &'static [&'static str]) -> Self {
+        self.ok = status;
+        self.files = types;
         self
     }
     /// Another success status with its JSON body.

@@ -17,7 +17,8 @@ use std::collections::HashMap;
 /// The longest range one request may cover.
 pub const MAX_DAYS: i64 = 5 * 366;
 
-fn date_param(
+/// Reads a date query parameter (a date, or an RFC 3339 date-time).
+pub fn date_param(
     q: &HashMap<String, String>,
     name: &str,
     errors: &mut FieldErrors,

@@ -5,6 +5,7 @@
 //! May import `domain`, `store`, `auth`, `config`, `state` and `error`; never `web` or `api`.
 
 pub mod accounts;
+pub mod export;
 pub mod housekeeping;
 pub mod insight;
 pub mod journal;

@@ -8,6 +8,7 @@ pub mod entry;
 pub mod fields;
 pub mod ids;
 pub mod profile;
+pub mod report;
 pub mod rules;
 pub mod share;
 pub mod sync;

@@ -433,3 +433,52 @@ pub fn in_local_range(
         .map(Entry::try_from)
         .collect()
 }
+
+/// Live entries of every kind (events too) whose own local date may fall in `from..=to`, either
+/// end open, oldest first; the caller keeps those whose local date is in range.
+pub fn for_export(
+    conn: &mut DbConn,
+    user: UserId,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<Vec<Entry>, StoreError> {
+    let mut q = entries::table
+        .filter(entries::user_id.eq(user.to_string()))
+        .filter(entries::deleted.eq(false))
+        .into_boxed();
+    if let Some(f) = from.and_then(|f| (f - chrono::Duration::days(1)).and_hms_opt(0, 0, 0)) {
+        q = q.filter(entries::occurred_at.ge(f));
+    }
+    if let Some(t) = to.and_then(|t| (t + chrono::Duration::days(2)).and_hms_opt(0, 0, 0)) {
+        q = q.filter(entries::occurred_at.lt(t));
+    }
+    q.order((entries::occurred_at.asc(), entries::id.asc()))
+        .load::<EntryRow>(conn)?
+        .into_iter()
+        .map(Entry::try_from)
+        .collect()
+}
+
+/// Brings back a deleted entry with `e`'s time and data (a restored backup).
+pub fn revive(
+    conn: &mut DbConn,
+    user: UserId,
+    e: &NewEntry,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let stored = find(conn, user, e.id)?.ok_or(StoreError::NotFound)?;
+    let seq = next_seq(conn, user)?;
+    let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
+    diesel::update(entries::table.find((user.to_string(), e.id.to_string())))
+        .set((
+            entries::occurred_at.eq(occurred_at),
+            entries::utc_offset_min.eq(utc_offset_min),
+            entries::data.eq(e.data.to_json().to_string()),
+            entries::deleted.eq(false),
+            entries::version.eq(stored.version + 1),
+            entries::seq.eq(seq),
+            entries::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -124,6 +124,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: awc::http::header::HeaderMap,
     pub body: String,
+    /// The body as sent (for files that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -201,6 +203,7 @@ impl Client {
             status: res.status(),
             headers: res.headers().clone(),
             body: String::from_utf8_lossy(&body).into_owned(),
+            bytes: body.to_vec(),
         }
     }
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod browser;
 mod entries;
+mod export;
 mod helpers;
 mod insight;
 mod one_path;

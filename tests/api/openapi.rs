@@ -72,7 +72,16 @@ impl Contract {
         );
         let answer = &op["responses"][status.to_string()];
         assert!(answer.is_object(), "{method} {template} documents {status}");
+        let content = answer["content"].as_object();
         match answer["content"]["application/json"]["schema"]["$ref"].as_str() {
+            None if content.is_some() => {
+                let sent = r.header("content-type").unwrap_or_default();
+                let kind = sent.split(';').next().unwrap_or_default().to_string();
+                assert!(
+                    content.unwrap().contains_key(&kind),
+                    "{method} {template}: a documented file type, not {sent}"
+                );
+            }
             Some(schema) => {
                 let v: Value = serde_json::from_str(&r.body).expect("JSON answer");
                 self.validate(
@@ -327,6 +336,28 @@ async fn every_operation_answers_what_its_schema_says() {
     k.call(&mut ana, "GET", mine, mine, None).await;
     let log = "/api/v1/access-log";
     k.call(&mut ana, "GET", log, log, None).await;
+
+    // Export and import.
+    let ex = "/api/v1/export";
+    for f in ["pdf", "csv", "fhir"] {
+        k.call(&mut ana, "GET", ex, &format!("{ex}?format={f}"), None)
+            .await;
+    }
+    let backup: Value = k
+        .call(&mut ana, "GET", ex, "/api/v1/export?format=json", None)
+        .await
+        .json();
+    let im = "/api/v1/import";
+    k.call(&mut ana, "POST", im, im, Some(backup)).await;
+    let cx = "/api/v1/clients/{client_id}/export";
+    k.call(
+        &mut sam,
+        "GET",
+        cx,
+        &format!("{cl}/export?format=pdf"),
+        None,
+    )
+    .await;
 
     let documented: BTreeSet<(String, String)> = k.doc["paths"]
         .as_object()

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod entries;
+pub mod export;
 pub mod insight;
 pub mod sharing;
 pub mod sync;

@@ -95,7 +95,7 @@ pub struct Suppressed {
 }
 
 /// The engine's answer.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Evaluation {
     pub suggestions: Vec<Suggestion>,
     pub suppressed: Vec<Suppressed>,

@@ -1,0 +1,204 @@
+//! The JSON backup: everything a client owns (entries, profile, thresholds, the final notes
+//! written about them), with a format version, and reading it back for a restore.
+
+use crate::domain::caution::Caution;
+use crate::domain::entry::{Entry, NewEntry, parse_json_entry};
+use crate::domain::fields::{Choice, FieldErrors};
+use crate::domain::rules::ThresholdOverrides;
+use crate::domain::time::rfc3339;
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value, json};
+
+/// What a backup file says it is.
+pub const FORMAT: &str = "unknot-backup";
+/// The version this server writes and reads.
+pub const VERSION: i64 = 1;
+/// The largest backup accepted (a five-year journal is about 7 MB).
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// How many problems one answer lists.
+const MAX_ERRORS: usize = 20;
+
+/// A final session note, as the backup keeps it (read-only: a restore does not recreate notes).
+pub struct NoteCopy {
+    pub therapist_name: String,
+    pub written_at: DateTime<Utc>,
+    pub parts: [(&'static str, String); 4],
+    pub addenda: Vec<(DateTime<Utc>, String)>,
+}
+
+/// What a backup holds besides entries.
+pub struct Profile<'a> {
+    pub display_name: &'a str,
+    pub timezone: Option<&'a str>,
+    pub cautions: &'a [Caution],
+    pub thresholds: &'a ThresholdOverrides,
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The backup file.
+pub fn write(
+    profile: &Profile<'_>,
+    entries: &[Entry],
+    notes: &[NoteCopy],
+    exported_at: DateTime<Utc>,
+) -> Vec<u8> {
+    let entries: Vec<Value> = entries
+        .iter()
+        .filter(|e| !e.deleted)
+        .map(|e| {
+            json!({
+                "id": e.id.to_string(),
+                "kind": e.kind().as_str(),
+                "occurred_at": rfc3339(&e.occurred_at),
+                "data": e.data.to_json(),
+            })
+        })
+        .collect();
+    let notes: Vec<Value> = notes
+        .iter()
+        .map(|n| {
+            let mut v = json!({"therapist": n.therapist_name, "written_at": iso(n.written_at)});
+            for (k, text) in &n.parts {
+                v[*k] = json!(text);
+            }
+            v["addenda"] = n
+                .addenda
+                .iter()
+                .map(|(at, body)| json!({"at": iso(*at), "body": body}))
+                .collect();
+            v
+        })
+        .collect();
+    let doc = json!({
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": iso(exported_at),
+        "profile": {
+            "display_name": profile.display_name,
+            "timezone": profile.timezone,
+            "cautions": profile.cautions.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+            "thresholds": serde_json::to_value(profile.thresholds).unwrap_or_default(),
+        },
+        "entries": entries,
+        "notes": notes,
+    });
+    serde_json::to_vec_pretty(&doc).unwrap_or_default()
+}
+
+/// A backup read back, every entry checked.
+#[derive(Debug)]
+pub struct Restore {
+    pub timezone: Option<String>,
+    pub cautions: Vec<Caution>,
+    pub thresholds: ThresholdOverrides,
+    pub entries: Vec<NewEntry>,
+}
+
+/// Reads a backup. Every problem is reported, keyed by where it is (`entries[3].data.intensity`),
+/// and nothing is returned unless all of it is right.
+pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Restore, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    if bytes.len() > MAX_BYTES {
+        errors.add(
+            "file",
+            format!("is larger than {} MB", MAX_BYTES / (1024 * 1024)),
+        );
+        return Err(errors);
+    }
+    let doc: Map<String, Value> = match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(m)) => m,
+        Ok(_) => {
+            errors.add(
+                "file",
+                "is JSON but not an Unknot backup (an object is expected)",
+            );
+            return Err(errors);
+        }
+        Err(e) => {
+            errors.add(
+                "file",
+                format!("is not JSON ({e}); choose the .json file Unknot exported"),
+            );
+            return Err(errors);
+        }
+    };
+    if doc.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        errors.add(
+            "format",
+            format!("must be \"{FORMAT}\": this is not an Unknot backup"),
+        );
+    }
+    match doc.get("version").and_then(Value::as_i64) {
+        Some(VERSION) => {}
+        Some(v) if v > VERSION => errors.add(
+            "version",
+            format!("{v} is newer than this server reads ({VERSION}); update Unknot first"),
+        ),
+        _ => errors.add("version", format!("must be {VERSION}")),
+    }
+    let profile = doc.get("profile").and_then(Value::as_object);
+    let timezone = profile
+        .and_then(|p| p.get("timezone"))
+        .and_then(Value::as_str)
+        .filter(|tz| crate::domain::time::is_known_timezone(tz))
+        .map(str::to_string);
+    let cautions = profile
+        .and_then(|p| p.get("cautions"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().and_then(Caution::parse))
+                .collect()
+        })
+        .unwrap_or_default();
+    let thresholds = match profile
+        .and_then(|p| p.get("thresholds"))
+        .and_then(Value::as_object)
+    {
+        Some(m) => ThresholdOverrides::parse(m.iter().map(|(k, v)| (k.as_str(), v.as_i64())))
+            .unwrap_or_else(|e| {
+                errors.merge(e);
+                ThresholdOverrides::default()
+            }),
+        None => ThresholdOverrides::default(),
+    };
+    let mut entries = Vec::new();
+    match doc.get("entries").and_then(Value::as_array) {
+        None => errors.add("entries", "is required: the list of entries"),
+        Some(list) => {
+            for (i, item) in list.iter().enumerate() {
+                if errors.0.len() >= MAX_ERRORS {
+                    errors.add("entries", "have more problems than are listed here");
+                    break;
+                }
+                let Some(obj) = item.as_object() else {
+                    errors.add(&format!("entries[{i}]"), "must be an entry object");
+                    continue;
+                };
+                match parse_json_entry(obj, &["id", "kind", "occurred_at", "data"], now) {
+                    Ok((e, _)) if obj.contains_key("id") => entries.push(e),
+                    Ok(_) => errors.add(&format!("entries[{i}].id"), "is required"),
+                    Err(es) => {
+                        for (k, v) in es.0 {
+                            errors.add(&format!("entries[{i}].{k}"), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(Restore {
+            timezone,
+            cautions,
+            thresholds,
+            entries,
+        })
+    } else {
+        Err(errors)
+    }
+}

@@ -4,7 +4,7 @@
 use crate::api::body_bytes;
 use crate::api::routes::{Endpoint, ep};
 use crate::api::trends::date_param;
-use crate::app::export::{self, Download, Format, Restored};
+use crate::app::export::{self, Format, Restored};
 use crate::auth::access::ApiClientAccess;
 use crate::auth::extract::ApiClient;
 use crate::domain::fields::FieldErrors;
@@ -100,18 +100,6 @@ fn read(
     Ok((format, period))
 }
 
-/// A download, as an attachment that is never cached.
-pub fn attachment(d: Download) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(d.content_type)
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{}\"", d.filename),
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(d.bytes)
-}
-
 /// `GET /api/v1/export?format=&from=&to=`.
 pub async fn get_export(
     state: web::Data<AppState>,
@@ -119,9 +107,9 @@ pub async fn get_export(
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let (format, period) = read(&q, &user, state.now())?;
-    Ok(attachment(
-        export::download(&state, &user, format, period).await?,
-    ))
+    Ok(export::download(&state, &user, format, period)
+        .await?
+        .into_response())
 }
 
 /// `POST /api/v1/import`: the backup file as the body.
@@ -152,5 +140,5 @@ pub async fn get_client_export(
         ));
     }
     let d = export::download(&state, &access.client, Format::Pdf, period).await?;
-    Ok(attachment(d))
+    Ok(d.into_response())
 }

@@ -44,6 +44,20 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
+impl Download {
+    /// The answer that saves it: an attachment, never cached (it holds health data).
+    pub fn into_response(self) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::Ok()
+            .content_type(self.content_type)
+            .insert_header((
+                "Content-Disposition",
+                format!("attachment; filename=\"{}\"", self.filename),
+            ))
+            .insert_header(("Cache-Control", "no-store"))
+            .body(self.bytes)
+    }
+}
+
 /// The last 90 days up to today in the user's time zone: the default period.
 pub fn default_period(user: &User, now: DateTime<Utc>) -> Period {
     Period::last_days(today_for(user, now), 90)

@@ -5,6 +5,7 @@ mod accounts;
 mod browser;
 mod entries;
 mod export;
+mod export_pages;
 mod helpers;
 mod insight;
 mod one_path;

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod clients;
+pub mod export;
 pub mod insight;
 pub mod journal;
 pub mod sharing;
@@ -37,7 +38,11 @@ pub(crate) use page;
 
 /// Registers every page route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for r in sharing::routes().into_iter().chain(clients::routes()) {
+    for r in sharing::routes()
+        .into_iter()
+        .chain(clients::routes())
+        .chain(export::routes())
+    {
         cfg.route(r.path, (r.route)());
     }
     cfg.route("/", web::get().to(journal::get_today))

@@ -80,6 +80,9 @@ pub struct Settings {
     pub demo_button: bool,
     /// Worker threads (0 = one per core).
     pub workers: usize,
+    /// Where people reach this server (`UNKNOT_PUBLIC_URL`), for links it hands out; never taken
+    /// from a request's `Host`. Default: `http://` and the listening address.
+    pub public_url: String,
 }
 
 impl Settings {
@@ -116,7 +119,15 @@ impl Settings {
             Some("0" | "false" | "off" | "no") => Ok(false),
             Some(_) => Err(anyhow::anyhow!("{key} must be on or off")),
         };
+        let public_url = match get("UNKNOT_PUBLIC_URL") {
+            Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                u.trim_end_matches('/').to_string()
+            }
+            Some(_) => anyhow::bail!("UNKNOT_PUBLIC_URL must start with https:// or http://"),
+            None => format!("http://{addr}"),
+        };
         Ok(Self {
+            public_url,
             addr,
             database: DatabaseUrl::parse(&db),
             jwt_secret,

@@ -8,6 +8,7 @@ pub mod export;
 pub mod insight;
 pub mod openapi;
 pub mod profile;
+pub mod report_links;
 pub mod routes;
 pub mod shares;
 pub mod sync;
@@ -69,6 +70,7 @@ pub fn endpoints() -> Vec<routes::Endpoint> {
         trends::endpoints(),
         sync::endpoints(),
         export::endpoints(),
+        report_links::endpoints(),
         shares::endpoints(),
     ]
     .concat()

@@ -10,6 +10,7 @@ pub mod housekeeping;
 pub mod insight;
 pub mod journal;
 pub mod notes;
+pub mod report_links;
 pub mod sharing;
 pub mod sync;
 

@@ -120,6 +120,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    report_links (id) {
+        id -> Text,
+        client_id -> Text,
+        token_hash -> Text,
+        from_date -> Text,
+        to_date -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        views -> BigInt,
+        last_viewed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_views (id) {
+        id -> Text,
+        link_id -> Text,
+        client_id -> Text,
+        at -> Timestamp,
+        resource -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     sync_clients,
     users,
@@ -129,5 +154,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     shares,
     access_log,
     notes,
-    note_addenda
+    note_addenda,
+    report_links,
+    report_views
 );

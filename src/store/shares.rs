@@ -226,7 +226,8 @@ pub fn revoke(
 #[derive(Clone, Debug)]
 pub struct Access {
     pub at: DateTime<Utc>,
-    pub therapist_id: String,
+    /// `None`: someone with one of the client's report links.
+    pub therapist_id: Option<String>,
     pub therapist_name: String,
     pub action: String,
     pub resource: String,
@@ -281,18 +282,32 @@ pub fn access_log_of(
             access_log::resource,
         ))
         .load(conn)?;
-    Ok(rows
+    let mut all: Vec<Access> = rows
         .into_iter()
         .map(
             |(at, therapist_id, therapist_name, action, resource)| Access {
                 at: utc(at),
-                therapist_id,
+                therapist_id: Some(therapist_id),
                 therapist_name,
                 action,
                 resource,
             },
         )
-        .collect())
+        .collect();
+    all.extend(
+        crate::store::report_links::views_of(conn, client, limit)?
+            .into_iter()
+            .map(|(at, resource)| Access {
+                at,
+                therapist_id: None,
+                therapist_name: "Someone with your report link".into(),
+                action: "read".into(),
+                resource,
+            }),
+    );
+    all.sort_by_key(|a| std::cmp::Reverse(a.at));
+    all.truncate(limit.max(0) as usize);
+    Ok(all)
 }
 
 /// Records one read per client (e.g. the therapist dashboard), in one transaction.

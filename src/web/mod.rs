@@ -6,6 +6,7 @@ pub mod charts;
 pub mod entry_form;
 pub mod form;
 pub mod pages;
+pub mod qr;
 pub mod session;
 pub mod views;
 pub mod widgets;

@@ -11,6 +11,7 @@ mod insight;
 mod one_path;
 mod openapi;
 mod pages;
+mod report_links;
 mod security;
 mod sharing;
 mod sharing_pages;

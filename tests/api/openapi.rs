@@ -349,6 +349,28 @@ async fn every_operation_answers_what_its_schema_says() {
         .json();
     let im = "/api/v1/import";
     k.call(&mut ana, "POST", im, im, Some(backup)).await;
+    let rl = "/api/v1/report-links";
+    let link = k
+        .call(
+            &mut ana,
+            "POST",
+            rl,
+            rl,
+            Some(json!({"expires_in_days": 3})),
+        )
+        .await
+        .json();
+    k.call(&mut ana, "GET", rl, rl, None).await;
+    let one = "/api/v1/report-links/{id}";
+    let id = link["id"].as_str().unwrap();
+    k.call(
+        &mut ana,
+        "DELETE",
+        one,
+        &format!("/api/v1/report-links/{id}"),
+        None,
+    )
+    .await;
     let cx = "/api/v1/clients/{client_id}/export";
     k.call(
         &mut sam,

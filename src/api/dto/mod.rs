@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod entries;
 pub mod export;
 pub mod insight;
+pub mod report_links;
 pub mod sharing;
 pub mod sync;
 

@@ -130,8 +130,9 @@ pub struct Redeemed {
 pub struct AccessOut {
     #[schema(schema_with = date_time_schema)]
     pub at: String,
-    #[schema(schema_with = uuid_schema)]
-    pub therapist_id: String,
+    /// `null` for a view through a report link.
+    #[schema(format = "uuid")]
+    pub therapist_id: Option<String>,
     pub therapist_name: String,
     /// `read` or `write`.
     pub action: String,

@@ -2,6 +2,7 @@
 //! backup from a file (a plain form upload, no JavaScript needed).
 
 use crate::app::export::{self, Format, Restored};
+use crate::app::report_links;
 use crate::auth::csrf::{self, CsrfToken};
 use crate::domain::fields::FieldErrors;
 use crate::domain::report::Period;
@@ -27,6 +28,8 @@ pub fn routes() -> Vec<PageRoute> {
         page!(GET "/export" => get_export),
         page!(GET "/export/download" => get_download),
         page!(POST "/export/import" => post_import),
+        page!(POST "/export/links" => post_link),
+        page!(POST "/export/links/{id}/revoke" => post_revoke_link),
     ]
 }
 
@@ -43,6 +46,52 @@ struct ExportPage {
     label: String,
     file: Vec<Widget>,
     file_summary: Vec<SummaryItem>,
+    /// A link just made: (url, QR code SVG, expiry), shown once.
+    new_link: Option<(String, String, String)>,
+    links: Vec<LinkView>,
+}
+
+struct LinkView {
+    id: String,
+    period: String,
+    state: String,
+    views: String,
+    live: bool,
+}
+
+fn link_views(
+    list: &[crate::store::report_links::ReportLink],
+    now: chrono::DateTime<chrono::Utc>,
+    tz: Option<&str>,
+) -> Vec<LinkView> {
+    list.iter()
+        .map(|l| {
+            let live = !l.revoked && l.expires_at > now;
+            LinkView {
+                id: l.id.clone(),
+                period: format!(
+                    "{} to {}",
+                    l.from.format("%-d %b %Y"),
+                    l.to.format("%-d %b %Y")
+                ),
+                state: if l.revoked {
+                    "Revoked".into()
+                } else if live {
+                    format!("Works until {}", crate::web::views::when(l.expires_at, tz))
+                } else {
+                    "Expired".into()
+                },
+                views: match (l.views, l.last_viewed_at) {
+                    (0, _) => "Not opened yet".into(),
+                    (n, Some(t)) => {
+                        format!("Opened {n} times, last {}", crate::web::views::when(t, tz))
+                    }
+                    (n, None) => format!("Opened {n} times"),
+                },
+                live,
+            }
+        })
+        .collect()
 }
 
 /// The chosen period: `period` is 30, 90, 365 or `custom` (with `from` and `to`).
@@ -99,14 +148,23 @@ fn period_fields(values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     ]
 }
 
+/// What else the export page shows besides the period form.
+#[derive(Default)]
+struct Extras {
+    file_errors: FieldErrors,
+    notice: Option<String>,
+    new_link: Option<(String, String, String)>,
+    links: Vec<LinkView>,
+}
+
 fn export_page(
     csrf: &CsrfToken,
     a: &crate::auth::Authenticated,
     values: &FormFields,
     period: Result<Period, FieldErrors>,
-    file_errors: &FieldErrors,
-    notice: Option<String>,
+    extras: Extras,
 ) -> ExportPage {
+    let file_errors = &extras.file_errors;
     let (p, errors) = match period {
         Ok(p) => (p, FieldErrors::default()),
         Err(e) => (export::default_period(&a.user, chrono::Utc::now()), e),
@@ -122,7 +180,6 @@ fn export_page(
     ];
     ExportPage {
         layout: Layout::new("Export", "export", csrf, Some(a)),
-        notice,
         summary: summary(&fields, &errors),
         fields,
         from: p.from.to_string(),
@@ -134,6 +191,9 @@ fn export_page(
         ),
         file_summary: summary(&file, file_errors),
         file,
+        new_link: extras.new_link,
+        links: extras.links,
+        notice: extras.notice,
     }
 }
 
@@ -157,8 +217,7 @@ pub async fn get_export(
     WebClient(a): WebClient,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let values = FormFields(q.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
-    let mut values = values;
+    let mut values = FormFields(q.iter().map(|(k, v)| (k.clone(), v.clone())).collect());
     if values.get("period").is_none() {
         values.set("period", "90");
     }
@@ -168,15 +227,17 @@ pub async fn get_export(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let page = export_page(
-        &csrf,
-        &a,
-        &values,
-        period,
-        &FieldErrors::default(),
-        restored(&q),
-    );
-    render(status, &page)
+    let notice = restored(&q).or_else(|| {
+        (q.get("done").map(String::as_str) == Some("revoked"))
+            .then(|| "Link revoked: it stopped working at once.".to_string())
+    });
+    let links = report_links::list(&state, a.user.id).await?;
+    let extras = Extras {
+        notice,
+        links: link_views(&links, state.now(), a.user.timezone.as_deref()),
+        ..Extras::default()
+    };
+    render(status, &export_page(&csrf, &a, &values, period, extras))
 }
 
 /// `GET /export/download?format=&from=&to=`: the file itself.
@@ -267,9 +328,68 @@ pub async fn post_import(
             let mut values = FormFields::default();
             values.set("period", "90");
             let period = chosen(&values, &a.user, state.now());
-            let page = export_page(&csrf, &a, &values, period, &named, None);
+            let links = report_links::list(&state, a.user.id).await?;
+            let extras = Extras {
+                file_errors: named,
+                links: link_views(&links, state.now(), a.user.timezone.as_deref()),
+                ..Extras::default()
+            };
+            let page = export_page(&csrf, &a, &values, period, extras);
             render(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `POST /export/links`: a link to the report of the chosen period, shown once with a QR code.
+pub async fn post_link(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    crate::web::form::HtmlForm(form): crate::web::form::HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let period = chosen(&form, &a.user, state.now());
+    let days = form
+        .get("expires_in_days")
+        .and_then(|d| d.trim().parse::<i64>().ok())
+        .unwrap_or(7);
+    let made = match &period {
+        Ok(p) => Some(report_links::create(&state, a.user.id, *p, days).await),
+        Err(_) => None,
+    };
+    let links = report_links::list(&state, a.user.id).await?;
+    let mut extras = Extras {
+        links: link_views(&links, state.now(), a.user.timezone.as_deref()),
+        ..Extras::default()
+    };
+    let status = match made {
+        Some(Ok(l)) => {
+            let qr = crate::web::qr::svg(&l.url, "QR code of the report link");
+            let until = crate::web::views::when(l.expires_at, a.user.timezone.as_deref());
+            extras.new_link = Some((l.url, qr, until));
+            StatusCode::CREATED
+        }
+        Some(Err(AppError::Validation { fields, .. })) => {
+            extras.notice = fields
+                .0
+                .values()
+                .next()
+                .map(|m| format!("Days the link lasts {m}."));
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Some(Err(e)) => return Err(e.into()),
+        None => StatusCode::UNPROCESSABLE_ENTITY,
+    };
+    render(status, &export_page(&csrf, &a, &form, period, extras))
+}
+
+/// `POST /export/links/{id}/revoke`.
+pub async fn post_revoke_link(
+    state: web::Data<AppState>,
+    WebClient(a): WebClient,
+    path: web::Path<String>,
+    _form: crate::web::form::HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    report_links::revoke(&state, a.user.id, path.into_inner()).await?;
+    Ok(crate::web::see_other("/export?done=revoked"))
 }

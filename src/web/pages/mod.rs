@@ -5,6 +5,7 @@ pub mod clients;
 pub mod export;
 pub mod insight;
 pub mod journal;
+pub mod report;
 pub mod sharing;
 pub mod trends;
 
@@ -42,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .into_iter()
         .chain(clients::routes())
         .chain(export::routes())
+        .chain(report::routes())
     {
         cfg.route(r.path, (r.route)());
     }

@@ -14,7 +14,7 @@ use crate::web::views::{NoteView, note_views, when};
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 use std::collections::HashMap;
 
@@ -55,28 +55,6 @@ struct SharePage {
     fields: Vec<Widget>,
     summary: Vec<SummaryItem>,
     grants: Vec<GrantView>,
-}
-
-/// A QR code (SVG) of the link that opens the redeem form with the code filled in.
-fn qr_svg(req: &HttpRequest, code: &str) -> String {
-    let info = req.connection_info();
-    // The code travels in the fragment, which browsers never send: it stays out of server logs.
-    let link = format!("{}://{}/clients#code={}", info.scheme(), info.host(), code);
-    match qrcode::QrCode::new(link.as_bytes()) {
-        Ok(qr) => {
-            let svg = qr
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(200, 200)
-                .build();
-            let start = svg.find("<svg").unwrap_or(0);
-            svg[start..].replacen(
-                "<svg ",
-                "<svg role=\"img\" aria-label=\"QR code that opens this share code on your therapist's phone\" ",
-                1,
-            )
-        }
-        Err(_) => String::new(),
-    }
 }
 
 async fn share_page(
@@ -177,7 +155,6 @@ pub async fn get_share(
 /// `POST /share`: creates a code and shows it once.
 pub async fn post_share(
     state: web::Data<AppState>,
-    req: HttpRequest,
     csrf: CsrfToken,
     WebClient(a): WebClient,
     HtmlForm(form): HtmlForm,
@@ -186,7 +163,12 @@ pub async fn post_share(
         Ok(new) => {
             let made = sharing::create_share(&state, a.user.id, new).await?;
             let shown = NewCode {
-                qr: qr_svg(&req, &made.code),
+                // The code travels in the fragment, which browsers never send: it stays out of
+                // server logs.
+                qr: crate::web::qr::svg(
+                    &format!("{}/clients#code={}", state.settings.public_url, made.code),
+                    "QR code that opens this share code on your therapist's phone",
+                ),
                 code: made.code,
                 expires: when(made.expires_at, a.user.timezone.as_deref()),
                 scope: new.scope.label(),

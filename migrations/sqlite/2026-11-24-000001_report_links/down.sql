@@ -1,0 +1,2 @@
+DROP TABLE report_views;
+DROP TABLE report_links;

@@ -199,3 +199,24 @@ pub async fn quick_log(
         })
         .await
 }
+
+/// Every live entry whose own local date lies in `from..=to`, newest first (a printable
+/// timeline of a period).
+#[instrument(name = "app.journal.in_period", skip_all)]
+pub async fn in_period(
+    state: &AppState,
+    user: UserId,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<Entry>, AppError> {
+    let mut list = state
+        .db
+        .read(move |c| entries::for_export(c, user, Some(from), Some(to)))
+        .await?;
+    list.retain(|e| {
+        let d = e.occurred_at.date_naive();
+        d >= from && d <= to
+    });
+    list.reverse();
+    Ok(list)
+}

@@ -119,7 +119,7 @@ fn referral(blockers: &[&Suggestion]) -> Advice {
         aftercare: vec![
             "Rest the area and keep movements gentle.".into(),
             "Drink regularly through the day.".into(),
-            "Show your Unknot timeline and trends to your doctor.".into(),
+            "Take your Unknot report of the last 90 days to your doctor.".into(),
         ],
         blocked_by: blockers.iter().map(|s| s.rule_id).collect(),
     }

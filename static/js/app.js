@@ -332,3 +332,8 @@
   render();
   sync();
 })();
+
+// Printing shows everything: charts' number tables and suggestions' reasons open on paper.
+window.addEventListener('beforeprint', () => {
+  document.querySelectorAll('details').forEach((d) => { d.open = true; });
+});

@@ -96,3 +96,56 @@ async fn the_export_page_offers_each_file_for_the_chosen_period_and_restores_a_b
         .len();
     assert_eq!(n, 7, "the restored entries and nothing of the bad file");
 }
+
+#[actix_web::test]
+async fn the_timeline_of_a_chosen_period_lists_every_entry_on_one_page_for_printing() {
+    let app = spawn_app().await;
+    let mut api = api_user(&app, "ana@example.com", "client").await;
+    let today = chrono::Utc::now().date_naive();
+    let mutations: Vec<serde_json::Value> = (0..80)
+        .map(|i| {
+            serde_json::json!({"mid": i + 1, "op": "upsert", "base_version": 0, "entry": {
+                "id": format!("0196c0de-0000-7000-8000-{:012}", i + 1),
+                "kind": "hydration",
+                "occurred_at": format!("{}T{:02}:00:00+01:00", today - chrono::Duration::days(i / 8), 8 + i % 8),
+                "data": {"volume_ml": 250},
+            }})
+        })
+        .collect();
+    api.post_json(
+        "/api/v1/sync/push",
+        &serde_json::json!({"client_id": "0196c0de-aaaa-7000-8000-00000000000c", "mutations": mutations}),
+    )
+    .await;
+    let mut page = app.client();
+    page.post_form(
+        "/login",
+        &[("email", "ana@example.com"), ("password", PASSWORD)],
+    )
+    .await;
+    let paged = page.get("/timeline").await;
+    assert_eq!(
+        paged.body.matches("class=\"entry ").count(),
+        50,
+        "the usual page"
+    );
+    let from = today - chrono::Duration::days(9);
+    let whole = page.get(&format!("/timeline?from={from}&to={today}")).await;
+    assert_eq!(whole.status, 200);
+    assert_eq!(
+        whole.body.matches("class=\"entry ").count(),
+        80,
+        "every entry of the period"
+    );
+    assert!(
+        !whole.body.contains("Older entries"),
+        "no paging in a period"
+    );
+    assert!(
+        whole
+            .body
+            .contains(&format!("Timeline: {}", from.format("%-d %b %Y")))
+    );
+    let bad = page.get(&format!("/timeline?from={today}&to={from}")).await;
+    assert_eq!(bad.status, 422);
+}

@@ -59,7 +59,7 @@ pub(super) const RULES: &[Rule] = &[
         id: "frequent-episodes",
         kind: Kind::MedicalReview,
         title: "Spasms are frequent: worth a doctor's view",
-        message: "Regular spasms can have a cause a doctor can treat. Show your Unknot timeline and trends at the appointment.",
+        message: "Regular spasms can have a cause a doctor can treat. Take your Unknot report of the last 90 days to the appointment.",
         source: "seed 000 (regular spasms), seed 001 (frequent spasms)",
         suppresses_booking: true,
         check: frequent_episodes,

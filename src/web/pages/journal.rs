@@ -390,6 +390,10 @@ pub async fn post_log_form(
 #[template(path = "journal/timeline.html")]
 struct TimelinePage {
     layout: Layout,
+    /// The period shown whole (for printing), if one was chosen.
+    period: Option<String>,
+    from: String,
+    to: String,
     notes: Vec<crate::web::views::NoteView>,
     undo: Option<String>,
     notice: Option<String>,
@@ -414,11 +418,25 @@ pub async fn get_timeline(
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
+    let date = |k: &str| q.get(k).and_then(|v| v.trim().parse::<NaiveDate>().ok());
+    let period = match (date("from"), date("to")) {
+        (Some(f), Some(t)) => {
+            Some(crate::domain::report::Period::new(f, t).map_err(|e| AppError::field("from", e))?)
+        }
+        _ => None,
+    };
     let journal::TimelinePage {
         entries: list,
         next,
         notes: note_list,
-    } = journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE).await?;
+    } = match period {
+        Some(p) => journal::TimelinePage {
+            entries: journal::in_period(&state, a.user.id, p.from, p.to).await?,
+            next: None,
+            notes: Vec::new(),
+        },
+        None => journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE).await?,
+    };
     let mut days: Vec<DayView> = Vec::new();
     for e in &list {
         let d = e.occurred_at.date_naive();
@@ -438,6 +456,15 @@ pub async fn get_timeline(
         _ => None,
     };
     let page = TimelinePage {
+        period: period.map(|p| {
+            format!(
+                "{} to {}",
+                p.from.format("%-d %b %Y"),
+                p.to.format("%-d %b %Y")
+            )
+        }),
+        from: period.map(|p| p.from.to_string()).unwrap_or_default(),
+        to: period.map(|p| p.to.to_string()).unwrap_or_default(),
         notes: note_views(&note_list, None, a.user.timezone.as_deref()),
         layout: Layout::new("Timeline", "timeline", &csrf, Some(&a)),
         undo: q

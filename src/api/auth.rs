@@ -24,6 +24,9 @@ pub fn endpoints() -> Vec<Endpoint> {
             .returns::<TokenResponse>(200),
         ep!(DELETE "/api/v1/auth/token", User, delete_token)
             .doc("accounts", "Revoke the presented token at once"),
+        ep!(DELETE "/api/v1/account", User, delete_account)
+            .doc("accounts", "Delete your account after checking its password (401: nothing is deleted)")
+            .body::<DeleteAccount>(),
     ]
 }
 
@@ -82,5 +85,35 @@ pub async fn delete_token(
     user: ApiUser,
 ) -> Result<HttpResponse, AppError> {
     accounts::end_session(&state, user.0.session).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `DELETE /api/v1/account`.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct DeleteAccount {
+    /// The account's password.
+    pub password: String,
+}
+
+/// `DELETE /api/v1/account` `{"password"}`: 204, or 401 with nothing deleted.
+pub async fn delete_account(
+    state: web::Data<AppState>,
+    user: ApiUser,
+    body: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let map = json_object(body, MAX_BODY).await?;
+    let src = JsonFields(&map);
+    let mut r = crate::domain::fields::Reader::new(&src);
+    r.deny_unknown(&["password"]);
+    let pw = r.raw_text("password");
+    if pw.is_none() {
+        r.error("password", "is required: the account's password");
+    }
+    if !r.errors.is_empty() {
+        return Err(AppError::fields(r.errors));
+    }
+    accounts::delete_account(&state, &user.0.user, pw.unwrap_or_default()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

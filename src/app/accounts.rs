@@ -258,3 +258,34 @@ fn create_throwaway_client(db: &Db, now: DateTime<Utc>) -> Result<User, AppError
         Ok(users::find_with_hash(c, id)?.0)
     })
 }
+
+/// Deletes the signed-in account after checking its password (API.md, Account): a client's
+/// journal and everything shared from it go at once; a therapist's grants, sessions and drafts
+/// go, their final notes stay in their clients' records under the name they had.
+#[instrument(name = "app.accounts.delete_account", skip_all)]
+pub async fn delete_account(
+    state: &AppState,
+    user: &User,
+    password: String,
+) -> Result<(), AppError> {
+    let uid = user.id;
+    let (_, hash) = state
+        .db
+        .read(move |c| users::find_with_hash(c, uid))
+        .await?;
+    let ok = password.len() <= MAX_PASSWORD_BYTES
+        && cpu(move || password::verify(&password, &hash)).await?;
+    if !ok {
+        return Err(AppError::Unauthorized(
+            "The password is not right: nothing was deleted.",
+        ));
+    }
+    let (now, role) = (state.now(), user.role);
+    Ok(state
+        .db
+        .write(move |c| match role {
+            Role::Client => users::delete_client(c, uid),
+            Role::Therapist => users::retire_therapist(c, uid, now),
+        })
+        .await?)
+}

@@ -184,3 +184,42 @@ pub fn purge_sessions(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, St
     let cutoff = (now - chrono::Duration::days(1)).naive_utc();
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at.lt(cutoff))).execute(conn)?)
 }
+
+/// Deletes a client's account; the database deletes with it their entries, profile, shares and
+/// grants, report links, access log, sessions and the notes written about them.
+pub fn delete_client(conn: &mut DbConn, id: UserId) -> Result<(), StoreError> {
+    let n = diesel::delete(users::table.find(id.to_string())).execute(conn)?;
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+/// Retires a therapist's account: sessions, grants and draft notes are deleted and no one can
+/// sign in to it again, but the row stays so the final notes in clients' records keep the name
+/// they were signed with.
+pub fn retire_therapist(
+    conn: &mut DbConn,
+    id: UserId,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    use crate::store::schema::{notes, shares};
+    let uid = id.to_string();
+    diesel::delete(sessions::table.filter(sessions::user_id.eq(&uid))).execute(conn)?;
+    diesel::delete(shares::table.filter(shares::redeemed_by.eq(&uid))).execute(conn)?;
+    diesel::delete(
+        notes::table
+            .filter(notes::therapist_id.eq(&uid))
+            .filter(notes::status.eq("draft")),
+    )
+    .execute(conn)?;
+    diesel::update(users::table.find(&uid))
+        .set((
+            users::email.eq(format!("deleted-{uid}@deleted.invalid")),
+            users::password_hash.eq("!"),
+            users::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,6 +1,7 @@
 //! Integration tests through real HTTP, on SQLite by default and on PostgreSQL when
 //! `UNKNOT_TEST_PG` is set.
 
+mod account_deletion;
 mod accounts;
 mod browser;
 mod entries;

@@ -381,6 +381,17 @@ async fn every_operation_answers_what_its_schema_says() {
     )
     .await;
 
+    // Leaving, last.
+    let acc = "/api/v1/account";
+    k.call(
+        &mut ana,
+        "DELETE",
+        acc,
+        acc,
+        Some(json!({"password": PASSWORD})),
+    )
+    .await;
+
     let documented: BTreeSet<(String, String)> = k.doc["paths"]
         .as_object()
         .unwrap()

@@ -30,6 +30,7 @@ struct LoginPage {
     summary: Vec<SummaryItem>,
     next: String,
     demo: bool,
+    notice: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -62,6 +63,8 @@ struct SettingsPage {
     password_summary: Vec<SummaryItem>,
     threshold_fields: Vec<Widget>,
     threshold_summary: Vec<SummaryItem>,
+    /// Why deleting the account was refused.
+    delete_error: Option<String>,
 }
 
 /// Only same-site relative paths are followed after login.
@@ -115,6 +118,7 @@ fn login_page(
         fields,
         next,
         demo: state.settings.demo_button,
+        notice: None,
     }
 }
 
@@ -124,13 +128,16 @@ pub async fn get_login(
     csrf: CsrfToken,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
-    let page = login_page(
+    let mut page = login_page(
         &state,
         &csrf,
         &FormFields::default(),
         FieldErrors::default(),
         safe_next(q.get("next").map(String::as_str)),
     );
+    if q.contains_key("deleted") {
+        page.notice = Some("Your account was deleted, with everything in it.");
+    }
     render(StatusCode::OK, &page)
 }
 
@@ -394,6 +401,7 @@ fn settings_page(
             &plain_threshold_errors(&forms.thresholds.1),
         ),
         threshold_fields,
+        delete_error: None,
     }
 }
 
@@ -516,5 +524,32 @@ pub async fn post_thresholds(
             };
             settings_error(&csrf, &a, forms)
         }
+    }
+}
+
+/// `POST /settings/delete`: deletes the account after checking the password, then signs out.
+pub async fn post_delete_account(
+    state: web::Data<AppState>,
+    csrf: CsrfToken,
+    WebUser(a): WebUser,
+    HtmlForm(form): HtmlForm,
+) -> Result<HttpResponse, PageError> {
+    let pw = form.get("delete_password").unwrap_or_default().to_string();
+    match accounts::delete_account(&state, &a.user, pw).await {
+        Ok(()) => {
+            let mut resp = see_other("/login?deleted=1");
+            let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+            gone.make_removal();
+            resp.add_cookie(&gone)
+                .map_err(|e| AppError::Unexpected(anyhow::anyhow!("cookie: {e}")))?;
+            Ok(resp)
+        }
+        Err(AppError::Unauthorized(_)) => {
+            let (values, thresholds) = (profile_values(&a.user), threshold_values(&a.user));
+            let mut page = settings_page(&csrf, &a, None, fresh_forms(&values, &thresholds));
+            page.delete_error = Some("Password is not right: nothing was deleted.".into());
+            render(StatusCode::UNAUTHORIZED, &page)
+        }
+        Err(e) => Err(e.into()),
     }
 }

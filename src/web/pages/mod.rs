@@ -75,5 +75,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/settings/thresholds",
             web::post().to(account::post_thresholds),
+        )
+        .route(
+            "/settings/delete",
+            web::post().to(account::post_delete_account),
         );
 }

@@ -68,6 +68,10 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        // The default public address is the one actually bound (port 0 picks one).
+        if settings.public_url == format!("http://{}", settings.addr) {
+            settings.public_url = format!("http://{}", listener.local_addr()?);
+        }
         if settings.jwt_secret_generated {
             // Keep one generated key in the database so sign-ins survive a restart.
             let fresh = settings.jwt_secret.to_hex();

@@ -161,7 +161,11 @@ impl Client {
     pub fn new(base: &str) -> Self {
         Client {
             base: base.to_string(),
-            http: awc::Client::builder().disable_redirects().finish(),
+            // Generous for a debug build on two busy cores; no test times anything with it.
+            http: awc::Client::builder()
+                .disable_redirects()
+                .timeout(std::time::Duration::from_secs(30))
+                .finish(),
             cookies: HashMap::new(),
             bearer: None,
         }

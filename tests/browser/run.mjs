@@ -95,7 +95,7 @@ try {
   check((await page.textContent("main")).includes("444 ml"), "online logging shows the entry right away");
 
   // Accessibility: no axe-core violations (WCAG 2.x A/AA) on any page.
-  const pages = ["/", "/log", "/log/episode", "/log/condition", "/timeline", "/trends", "/insights", "/technique", "/technique?body_site=neck&feel=deep_ache&duration=chronic&pressure=firm", "/settings", "/share", "/share/log"];
+  const pages = ["/", "/log", "/log/episode", "/log/condition", "/timeline", "/trends", "/insights", "/technique", "/technique?body_site=neck&feel=deep_ache&duration=chronic&pressure=firm", "/settings", "/share", "/share/log", "/export", "/export?period=365"];
   const anonymous = ["/login", "/register"];
   const audit = async (p, path) => {
     await p.goto(`${base}${path}`);
@@ -129,6 +129,37 @@ try {
   check((await tpage.textContent("main")).includes("Browser Test"), "the therapist opens the shared journal");
   await audit(tpage, clientPath);
   await audit(tpage, "/");
+  // Export for the doctor, at 360 px: the PDF downloads, a link opens the report without an
+  // account, nothing scrolls sideways, and trends print with their tables open.
+  const shots = process.env.UNKNOT_SHOTS;
+  const fits = async (p, what) => {
+    const w = await p.evaluate(() => document.documentElement.scrollWidth);
+    check(w <= 360, `${what} fits 360 px (is ${w})`);
+  };
+  await page.goto(`${base}/export`);
+  await fits(page, "/export");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click("text=Doctor report (PDF)"),
+  ]);
+  check(download.suggestedFilename().endsWith(".pdf"), `the report downloads as a PDF (${download.suggestedFilename()})`);
+  await page.click("text=Make a link");
+  const link = await page.getAttribute(".link-text a", "href");
+  check(/\/r\/[0-9a-f]{32}$/.test(link || ""), `a report link is shown once (${link})`);
+  const made = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  check(made.violations.length === 0, `axe: /export with a new link ${made.violations.map((x) => x.id).join(", ")}`);
+  if (shots) await page.screenshot({ path: `${shots}/export-phone.png`, fullPage: true });
+  const doctor = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  const reportPath = new URL(link).pathname;
+  await audit(doctor, reportPath);
+  check((await doctor.textContent("h1")).includes("Muscle spasm report"), "the doctor sees the report without an account");
+  await fits(doctor, reportPath);
+  if (shots) await doctor.screenshot({ path: `${shots}/report-phone.png`, fullPage: true });
+  await page.goto(`${base}/trends`);
+  await page.emulateMedia({ media: "print" });
+  check(await page.isVisible("table.data"), "trends print with their number tables open");
+  check(!(await page.isVisible("nav[aria-label=Main]")), "no navigation on paper");
+  await page.emulateMedia({ media: "screen" });
   // The form error state too.
   await page.goto(`${base}/log/episode`);
   await page.evaluate(() => { document.querySelector("#f-occurred_at").value = ""; });

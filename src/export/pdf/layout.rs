@@ -27,6 +27,7 @@ pub const ALERT: (u8, u8, u8) = (163, 38, 27);
 pub const RULE: (u8, u8, u8) = (200, 204, 200);
 
 /// A font that can be measured.
+#[derive(Clone)]
 struct Face {
     font: Font,
     /// Advance widths in ems.
@@ -103,11 +104,20 @@ pub struct Column {
 }
 
 impl Layout {
-    /// An empty first page with DejaVu Sans (compiled into the binary).
+    /// An empty first page with DejaVu Sans (compiled into the binary, measured once).
     pub fn new() -> Option<Self> {
+        static FACES: std::sync::OnceLock<Option<(Face, Face)>> = std::sync::OnceLock::new();
+        let (regular, bold) = FACES
+            .get_or_init(|| {
+                Some((
+                    Face::load(dejavu::sans::regular())?,
+                    Face::load(dejavu::sans::bold())?,
+                ))
+            })
+            .clone()?;
         Some(Self {
-            regular: Face::load(dejavu::sans::regular())?,
-            bold: Face::load(dejavu::sans::bold())?,
+            regular,
+            bold,
             pages: vec![Vec::new()],
             y: MARGIN,
         })

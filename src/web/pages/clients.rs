@@ -285,8 +285,12 @@ async fn client_page(
     let weekly = compute(&recent, from, today, Bucket::Week);
     let (r, p) = compare_periods(&recent, today, 28);
     let comparison = format!("{r} episodes in the last 28 days, {p} in the 28 before.");
-    let chart =
-        crate::web::pages::trends::weekly_episodes_chart("client-weekly", &weekly, &comparison);
+    let chart = crate::web::pages::trends::weekly_episodes_chart(
+        "client-weekly",
+        "Episodes per week, last 12 weeks",
+        &weekly,
+        &comparison,
+    );
     let sessions: Vec<(String, String)> = journal
         .entries
         .iter()

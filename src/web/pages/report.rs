@@ -8,7 +8,6 @@ use crate::auth::csrf::CsrfToken;
 use crate::domain::entry::human_duration;
 use crate::domain::fields::Choice;
 use crate::domain::report::{Headline, Report};
-use crate::domain::rules::DISCLAIMER;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::charts::Chart;
@@ -47,7 +46,6 @@ struct ReportPage {
     conditions: Vec<String>,
     /// When, where, intensity, lasted, warning signs, notes.
     episodes: Vec<[String; 6]>,
-    disclaimer: &'static str,
 }
 
 fn counts<C: Choice>(items: &[(C, u32)]) -> String {
@@ -86,7 +84,10 @@ fn figures(r: &Report) -> Vec<(&'static str, String, String)> {
 }
 
 fn page_of(r: &Report, token: &str, csrf: &CsrfToken) -> ReportPage {
-    let summary = format!("{} episodes in this period.", r.weekly.episodes);
+    let summary = format!(
+        "{} in this period.",
+        crate::web::pages::trends::episodes(r.weekly.episodes)
+    );
     ReportPage {
         layout: Layout::new(format!("Report: {}", r.name), "", csrf, None),
         name: r.name.clone(),
@@ -117,7 +118,7 @@ fn page_of(r: &Report, token: &str, csrf: &CsrfToken) -> ReportPage {
             .iter()
             .map(|a| format!("{}: {}.", a.title, a.because))
             .collect(),
-        chart: weekly_episodes_chart("report-weekly", &r.weekly, &summary),
+        chart: weekly_episodes_chart("report-weekly", "Episodes per week", &r.weekly, &summary),
         sites: counts(&r.weekly.by_body_site),
         triggers: counts(&r.weekly.by_trigger),
         relief: counts(&r.relief),
@@ -164,7 +165,6 @@ fn page_of(r: &Report, token: &str, csrf: &CsrfToken) -> ReportPage {
                 ]
             })
             .collect(),
-        disclaimer: DISCLAIMER,
     }
 }
 

@@ -55,10 +55,10 @@ fn values(t: &Trends, f: impl Fn(&BucketStat) -> f64) -> Vec<f64> {
 
 /// Episodes per week with mean and maximum intensity in its table (the trends page and a
 /// therapist's view of a client share it).
-pub fn weekly_episodes_chart(id: &str, weekly: &Trends, summary: &str) -> Chart {
+pub fn weekly_episodes_chart(id: &str, title: &str, weekly: &Trends, summary: &str) -> Chart {
     bars(Bars {
         id,
-        title: "Episodes per week, last 12 weeks",
+        title,
         summary: summary.into(),
         labels: labels(weekly, "%-d %b"),
         values: values(weekly, |s| f64::from(s.episodes)),
@@ -225,7 +225,8 @@ fn calendar(list: &[Entry], today: NaiveDate) -> Chart {
     )
 }
 
-fn episodes(n: u32) -> String {
+/// "1 episode", "3 episodes".
+pub fn episodes(n: u32) -> String {
     if n == 1 {
         "1 episode".to_string()
     } else {
@@ -268,7 +269,12 @@ pub async fn get_trends(
     );
     let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
     let charts = vec![
-        weekly_episodes_chart("weekly", &weekly, &summary),
+        weekly_episodes_chart(
+            "weekly",
+            "Episodes per week, last 12 weeks",
+            &weekly,
+            &summary,
+        ),
         intensity_chart(&weekly),
         monthly_chart(&monthly),
         counts_chart(

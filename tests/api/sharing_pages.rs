@@ -64,6 +64,7 @@ fn expected(method: &str, path: &str, actor: &str) -> u16 {
             }
         }
         ("GET", "/clients/{client_id}") => grant(200),
+        ("GET", "/clients/{client_id}/report.pdf") => grant(200),
         ("GET", "/clients/{client_id}/notes/{note_id}/edit") => grant(200),
         ("POST", p) if p.starts_with("/clients/{client_id}") => grant(303),
         other => panic!("no authorization matrix row for page {other:?}"),

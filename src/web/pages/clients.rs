@@ -33,6 +33,7 @@ pub fn routes() -> Vec<PageRoute> {
         page!(GET "/clients" => get_clients),
         page!(POST "/clients/redeem" => post_redeem),
         page!(GET "/clients/{client_id}" => get_client),
+        page!(GET "/clients/{client_id}/report.pdf" => get_client_report),
         page!(POST "/clients/{client_id}/notes" => post_note),
         page!(GET "/clients/{client_id}/notes/{note_id}/edit" => get_note_edit),
         page!(POST "/clients/{client_id}/notes/{note_id}/edit" => post_note_edit),
@@ -459,4 +460,20 @@ pub async fn post_addendum(
     let (cid, tid) = (access.client.id, access.therapist.id);
     notes::add_addendum(&state, cid, tid, note_id, body).await?;
     Ok(see_other(&format!("/clients/{cid}?done=addendum")))
+}
+
+/// `GET /clients/{client_id}/report.pdf`: the client's doctor report of the last 90 days (the
+/// grant check logs the read).
+pub async fn get_client_report(
+    state: web::Data<AppState>,
+    WebClientAccess(access): WebClientAccess,
+) -> Result<HttpResponse, PageError> {
+    let d = crate::app::export::download(
+        &state,
+        &access.client,
+        crate::app::export::Format::Pdf,
+        None,
+    )
+    .await?;
+    Ok(d.into_response())
 }

@@ -222,6 +222,65 @@ pub fn build(
     }
 }
 
+/// The headline figures as text: (figure, this period, the period before).
+pub fn figures(r: &Report) -> Vec<(&'static str, String, String)> {
+    let dash = || "–".to_string();
+    let mean = |h: &Headline| {
+        h.mean_intensity
+            .map(|m| format!("{m:.1}"))
+            .unwrap_or_else(dash)
+    };
+    let worst = |h: &Headline| {
+        h.worst_intensity
+            .map(|w| format!("{w} of 10"))
+            .unwrap_or_else(dash)
+    };
+    let longest = |h: &Headline| {
+        h.longest
+            .map(crate::domain::entry::human_duration)
+            .unwrap_or_else(dash)
+    };
+    vec![
+        (
+            "Episodes",
+            r.this.episodes.to_string(),
+            r.before.episodes.to_string(),
+        ),
+        ("Mean intensity (0 to 10)", mean(&r.this), mean(&r.before)),
+        ("Worst intensity", worst(&r.this), worst(&r.before)),
+        ("Longest episode", longest(&r.this), longest(&r.before)),
+    ]
+}
+
+/// Every episode as text: when, where, intensity, how long, warning signs, triggers and notes.
+pub fn episode_rows(r: &Report) -> Vec<[String; 6]> {
+    r.episodes
+        .iter()
+        .map(|(at, e)| {
+            let mut notes: Vec<String> = e
+                .triggers
+                .iter()
+                .map(|t| t.label().to_lowercase())
+                .collect();
+            notes.extend(e.notes.clone());
+            [
+                at.format("%-d %b %Y %H:%M").to_string(),
+                e.body_site.label().to_string(),
+                format!("{}/10", e.intensity),
+                e.duration_s
+                    .map(crate::domain::entry::human_duration)
+                    .unwrap_or_else(|| "–".into()),
+                e.red_flags
+                    .iter()
+                    .map(|f| f.label())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                notes.join("; "),
+            ]
+        })
+        .collect()
+}
+
 /// Triggers noted in the period, most first.
 pub fn triggers(r: &Report) -> Vec<(Trigger, u32)> {
     r.weekly.by_trigger.clone()

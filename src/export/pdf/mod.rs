@@ -5,19 +5,14 @@
 
 mod layout;
 
-use crate::domain::entry::human_duration;
 use crate::domain::fields::Choice;
-use crate::domain::report::{Headline, Report};
+use crate::domain::report::{self, Report};
 use crate::domain::rules::DISCLAIMER;
 use layout::{ACCENT, ALERT, Column, INK, Layout, MARGIN, MUTED, PAGE_W, RULE};
 
 /// `5 May 2026`.
 fn day(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
-}
-
-fn one(v: Option<f64>) -> String {
-    v.map(|m| format!("{m:.1}")).unwrap_or_else(|| "–".into())
 }
 
 fn count<C: Choice>(items: &[(C, u32)]) -> String {
@@ -57,32 +52,12 @@ fn title(l: &mut Layout, r: &Report) {
     );
 }
 
-fn headline_row(name: &str, this: String, before: String) -> Vec<String> {
-    vec![name.to_string(), this, before]
-}
-
 fn headlines(l: &mut Layout, r: &Report) {
     l.heading("In this period", 60.0);
-    let duration = |h: &Headline| h.longest.map(human_duration).unwrap_or_else(|| "–".into());
-    let worst = |h: &Headline| {
-        h.worst_intensity
-            .map(|w| format!("{w} of 10"))
-            .unwrap_or_else(|| "–".into())
-    };
-    let rows = vec![
-        headline_row(
-            "Episodes",
-            r.this.episodes.to_string(),
-            r.before.episodes.to_string(),
-        ),
-        headline_row(
-            "Mean intensity (0 to 10)",
-            one(r.this.mean_intensity),
-            one(r.before.mean_intensity),
-        ),
-        headline_row("Worst intensity", worst(&r.this), worst(&r.before)),
-        headline_row("Longest episode", duration(&r.this), duration(&r.before)),
-    ];
+    let rows: Vec<Vec<String>> = report::figures(r)
+        .into_iter()
+        .map(|(name, this, before)| vec![name.to_string(), this, before])
+        .collect();
     let cols = [
         Column {
             heading: "",
@@ -295,34 +270,7 @@ fn episodes(l: &mut Layout, r: &Report) {
             width: 129.0,
         },
     ];
-    let rows: Vec<Vec<String>> = r
-        .episodes
-        .iter()
-        .map(|(at, e)| {
-            let mut notes: Vec<String> = e
-                .triggers
-                .iter()
-                .map(|t| t.label().to_lowercase())
-                .collect();
-            if let Some(n) = &e.notes {
-                notes.push(n.clone());
-            }
-            vec![
-                at.format("%-d %b %Y %H:%M").to_string(),
-                e.body_site.label().to_string(),
-                format!("{}/10", e.intensity),
-                e.duration_s
-                    .map(human_duration)
-                    .unwrap_or_else(|| "–".into()),
-                e.red_flags
-                    .iter()
-                    .map(|f| f.label())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                notes.join("; "),
-            ]
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = report::episode_rows(r).into_iter().map(Vec::from).collect();
     if rows.is_empty() {
         l.paragraph("No episodes in this period.", 10.0, false, INK);
     } else {

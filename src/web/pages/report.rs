@@ -5,9 +5,8 @@
 use crate::app::export::{self, Format};
 use crate::app::report_links;
 use crate::auth::csrf::CsrfToken;
-use crate::domain::entry::human_duration;
 use crate::domain::fields::Choice;
-use crate::domain::report::{Headline, Report};
+use crate::domain::report::{self, Report};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::charts::Chart;
@@ -59,30 +58,6 @@ fn counts<C: Choice>(items: &[(C, u32)]) -> String {
         .join(" · ")
 }
 
-fn figures(r: &Report) -> Vec<(&'static str, String, String)> {
-    let mean = |h: &Headline| {
-        h.mean_intensity
-            .map(|m| format!("{m:.1}"))
-            .unwrap_or_else(|| "–".into())
-    };
-    let worst = |h: &Headline| {
-        h.worst_intensity
-            .map(|w| format!("{w} of 10"))
-            .unwrap_or_else(|| "–".into())
-    };
-    let longest = |h: &Headline| h.longest.map(human_duration).unwrap_or_else(|| "–".into());
-    vec![
-        (
-            "Episodes",
-            r.this.episodes.to_string(),
-            r.before.episodes.to_string(),
-        ),
-        ("Mean intensity (0 to 10)", mean(&r.this), mean(&r.before)),
-        ("Worst intensity", worst(&r.this), worst(&r.before)),
-        ("Longest episode", longest(&r.this), longest(&r.before)),
-    ]
-}
-
 fn page_of(r: &Report, token: &str, csrf: &CsrfToken) -> ReportPage {
     let summary = format!(
         "{} in this period.",
@@ -99,7 +74,7 @@ fn page_of(r: &Report, token: &str, csrf: &CsrfToken) -> ReportPage {
             r.period.days()
         ),
         pdf: format!("/r/{token}/report.pdf"),
-        figures: figures(r),
+        figures: report::figures(r),
         warnings: r
             .warnings
             .iter()
@@ -145,26 +120,7 @@ fn page_of(r: &Report, token: &str, csrf: &CsrfToken) -> ReportPage {
                 )
             })
             .collect(),
-        episodes: r
-            .episodes
-            .iter()
-            .map(|(at, e)| {
-                [
-                    at.format("%-d %b %Y %H:%M").to_string(),
-                    e.body_site.label().to_string(),
-                    format!("{}/10", e.intensity),
-                    e.duration_s
-                        .map(human_duration)
-                        .unwrap_or_else(|| "–".into()),
-                    e.red_flags
-                        .iter()
-                        .map(|f| f.label())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    e.notes.clone().unwrap_or_default(),
-                ]
-            })
-            .collect(),
+        episodes: report::episode_rows(r),
     }
 }
 

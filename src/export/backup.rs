@@ -39,25 +39,47 @@ fn iso(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// The backup file.
+/// One entry as the backup keeps it, written without an intermediate JSON value.
+struct EntryRef<'a>(&'a Entry);
+
+struct DataRef<'a>(&'a crate::domain::entry::EntryData);
+
+impl serde::Serialize for DataRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize_data(s)
+    }
+}
+
+impl serde::Serialize for EntryRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let e = self.0;
+        let mut st = s.serialize_struct("Entry", 4)?;
+        st.serialize_field("id", &e.id)?;
+        st.serialize_field("kind", e.kind().as_str())?;
+        st.serialize_field("occurred_at", &rfc3339(&e.occurred_at))?;
+        st.serialize_field("data", &DataRef(&e.data))?;
+        st.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Doc<'a> {
+    format: &'static str,
+    version: i64,
+    exported_at: String,
+    profile: Value,
+    entries: Vec<EntryRef<'a>>,
+    notes: Vec<Value>,
+}
+
+/// The backup file (compact JSON: a five-year journal is a few megabytes).
 pub fn write(
     profile: &Profile<'_>,
     entries: &[Entry],
     notes: &[NoteCopy],
     exported_at: DateTime<Utc>,
 ) -> Vec<u8> {
-    let entries: Vec<Value> = entries
-        .iter()
-        .filter(|e| !e.deleted)
-        .map(|e| {
-            json!({
-                "id": e.id.to_string(),
-                "kind": e.kind().as_str(),
-                "occurred_at": rfc3339(&e.occurred_at),
-                "data": e.data.to_json(),
-            })
-        })
-        .collect();
     let notes: Vec<Value> = notes
         .iter()
         .map(|n| {
@@ -73,20 +95,24 @@ pub fn write(
             v
         })
         .collect();
-    let doc = json!({
-        "format": FORMAT,
-        "version": VERSION,
-        "exported_at": iso(exported_at),
-        "profile": {
+    let doc = Doc {
+        format: FORMAT,
+        version: VERSION,
+        exported_at: iso(exported_at),
+        profile: json!({
             "display_name": profile.display_name,
             "timezone": profile.timezone,
             "cautions": profile.cautions.iter().map(|c| c.as_str()).collect::<Vec<_>>(),
             "thresholds": serde_json::to_value(profile.thresholds).unwrap_or_default(),
-        },
-        "entries": entries,
-        "notes": notes,
-    });
-    serde_json::to_vec_pretty(&doc).unwrap_or_default()
+        }),
+        entries: entries
+            .iter()
+            .filter(|e| !e.deleted)
+            .map(EntryRef)
+            .collect(),
+        notes,
+    };
+    serde_json::to_vec(&doc).unwrap_or_default()
 }
 
 /// A backup read back, every entry checked.

@@ -263,6 +263,19 @@ impl EntryData {
         v.unwrap_or(serde_json::Value::Null)
     }
 
+    /// Writes the data as its JSON object straight to a serializer (what `to_json` gives).
+    pub fn serialize_data<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            EntryData::Episode(d) => d.serialize(s),
+            EntryData::Hydration(d) => d.serialize(s),
+            EntryData::HeatIce(d) => d.serialize(s),
+            EntryData::Stretch(d) => d.serialize(s),
+            EntryData::Massage(d) => d.serialize(s),
+            EntryData::Condition(d) => d.serialize(s),
+            EntryData::Event(d) => d.serialize(s),
+        }
+    }
+
     /// Rebuilds stored data straight from its JSON text (no intermediate value).
     pub fn from_json_str(kind: EntryKind, s: &str) -> Result<Self, serde_json::Error> {
         Ok(match kind {

@@ -29,6 +29,20 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
     Ok(HttpResponse::Ok().json(serde_json::json!({"status": "ok"})))
 }
 
+/// Headers every response carries unless its handler set them: nothing private is stored by a
+/// cache (assets say otherwise themselves), and HTTPS only when the site is served over it.
+fn security_headers(hsts: bool) -> DefaultHeaders {
+    let h = DefaultHeaders::new().add(("Cache-Control", "no-store"));
+    if hsts {
+        h.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        h
+    }
+}
+
 /// Old tombstones and ended sessions are cleared at start and then daily; idle rate-limit keys
 /// are forgotten every ten minutes.
 fn spawn_housekeeping(state: AppState) {
@@ -95,6 +109,8 @@ impl Application {
             limits: std::sync::Arc::new(crate::state::Limits::default()),
         };
         spawn_housekeeping(state.clone());
+        // HSTS only where the site is served over HTTPS.
+        let hsts = settings.secure_cookies || settings.public_url.starts_with("https://");
         let data = web::Data::new(state.clone());
         let auth = web::Data::new(state.auth_context());
         let secure = web::Data::new(SecureCookies(settings.secure_cookies));
@@ -111,7 +127,7 @@ impl Application {
                 )
                 .wrap(from_fn(csrf::ensure_token))
                 .wrap(
-                    DefaultHeaders::new()
+                    security_headers(hsts)
                         .add(("Content-Security-Policy", CSP))
                         .add(("X-Content-Type-Options", "nosniff"))
                         .add(("Referrer-Policy", "same-origin"))

@@ -22,6 +22,7 @@ pub struct Limits<C: Clock + Clone = DefaultClock> {
     login_by_email: Keyed<C>,
     login_by_address: Keyed<C>,
     demo_by_address: Keyed<C>,
+    register_by_address: Keyed<C>,
 }
 
 type Keyed<C> =
@@ -50,6 +51,7 @@ impl<C: Clock + Clone> Limits<C> {
             login_by_email: keyed(quota(10, 60)),
             login_by_address: keyed(quota(50, 10)),
             demo_by_address: keyed(quota(5, 600)),
+            register_by_address: keyed(quota(20, 60)),
             clock,
         }
     }
@@ -70,6 +72,10 @@ impl<C: Clock + Clone> Limits<C> {
         self.check(&self.login_by_email, &email.trim().to_lowercase())?;
         self.check(&self.login_by_address, address)
     }
+    /// A new account from `address`: 20 at once, then one a minute (stops enumerating emails).
+    pub fn register(&self, address: &str) -> Result<(), u64> {
+        self.check(&self.register_by_address, address)
+    }
     /// A new demo account from `address`.
     pub fn demo(&self, address: &str) -> Result<(), u64> {
         self.check(&self.demo_by_address, address)
@@ -84,6 +90,7 @@ impl<C: Clock + Clone> Limits<C> {
             &self.login_by_email,
             &self.login_by_address,
             &self.demo_by_address,
+            &self.register_by_address,
         ];
         all.iter()
             .map(|l| {

@@ -33,11 +33,12 @@ pub fn endpoints() -> Vec<Endpoint> {
 /// `POST /api/v1/auth/register`.
 pub async fn post_register(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let map = json_object(body, MAX_BODY).await?;
     let reg = parse_registration(&JsonFields(&map)).map_err(AppError::fields)?;
-    let user = accounts::register(&state, reg).await?;
+    let user = accounts::register(&state, &client_address(&req), reg).await?;
     Ok(HttpResponse::Created().json(Registered {
         user_id: user.id.to_string(),
     }))

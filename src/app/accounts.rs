@@ -33,9 +33,18 @@ impl SessionKind {
     }
 }
 
-/// Creates an account (hashing off the workers). A taken email is a `409 email_taken`.
+/// Creates an account (hashing off the workers), limited per address (429 with Retry-After).
+/// A taken email is a `409 email_taken`.
 #[instrument(name = "app.accounts.register", skip_all)]
-pub async fn register(state: &AppState, reg: Registration) -> Result<User, AppError> {
+pub async fn register(
+    state: &AppState,
+    address: &str,
+    reg: Registration,
+) -> Result<User, AppError> {
+    state
+        .limits
+        .register(address)
+        .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
     let pw = reg.password.clone();
     let hash = cpu(move || password::hash(&pw)).await??;
     let now = state.now();

@@ -158,6 +158,15 @@ macro_rules! choice {
     };
 }
 
+/// Why text with control characters is refused.
+pub const CONTROL_REFUSED: &str =
+    "must not contain control characters (line breaks and tabs are fine)";
+
+/// Whether `s` holds a control character other than a line break or a tab.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
 /// Reads fields from a source, collecting every error.
 pub struct Reader<'a> {
     src: &'a dyn Fields,
@@ -199,9 +208,21 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Optional text up to `max` characters; empty counts as absent.
+    /// Optional text up to `max` characters; empty counts as absent. Line breaks (CRLF from a
+    /// form becomes LF) and tabs are kept; any other control character is refused, on every
+    /// backend alike.
     pub fn text(&mut self, name: &str, max: usize) -> Option<String> {
-        match self.src.text(name) {
+        let got = self
+            .src
+            .text(name)
+            .map(|t| t.map(|s| s.replace("\r\n", "\n")));
+        if let Ok(Some(s)) = &got
+            && has_control(s)
+        {
+            self.fail(name, CONTROL_REFUSED);
+            return None;
+        }
+        match got {
             Ok(Some(s)) if s.chars().count() > max => {
                 self.fail(name, format!("must be at most {max} characters"));
                 None

@@ -7,6 +7,7 @@ mod browser;
 mod entries;
 mod export;
 mod export_pages;
+mod hardening;
 mod helpers;
 mod insight;
 mod one_path;

@@ -68,9 +68,19 @@ struct SettingsPage {
 }
 
 /// Only same-site relative paths are followed after login.
-fn safe_next(next: Option<&str>) -> String {
+/// A `next` is followed only when it is a path on this site: it starts with one `/`, and has no
+/// backslash and no control character (browsers drop tabs and line breaks from URLs, which would
+/// turn `/\t/evil.example` into `//evil.example`, another site).
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -241,11 +251,12 @@ pub async fn get_register(csrf: CsrfToken) -> Result<HttpResponse, PageError> {
 /// `POST /register`.
 pub async fn post_register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     csrf: CsrfToken,
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let result = match parse_registration(&form) {
-        Ok(reg) => accounts::register(&state, reg).await,
+        Ok(reg) => accounts::register(&state, &client_address(&req), reg).await,
         Err(fields) => Err(AppError::fields(fields)),
     };
     match result {
@@ -260,6 +271,23 @@ pub async fn post_register(
                     "email",
                     "is already used by an account. Log in instead, or use another address.",
                 ),
+                AppError::RateLimited { retry_after_s } => {
+                    let wait = retry_after_s.div_ceil(60);
+                    let errors = FieldErrors::one(
+                        "email",
+                        format!(
+                            "cannot be used yet: too many new accounts from this address. Try again in {wait} minute{}.",
+                            if wait == 1 { "" } else { "s" }
+                        ),
+                    );
+                    let mut resp = render(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        &RegisterPage::new(&csrf, &form, &errors),
+                    )?;
+                    resp.headers_mut()
+                        .insert(actix_web::http::header::RETRY_AFTER, retry_after_s.into());
+                    return Ok(resp);
+                }
                 other => return Err(other.into()),
             };
             render(

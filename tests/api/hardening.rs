@@ -1,0 +1,181 @@
+//! Security findings closed (issue 11): the login redirect stays on this site, control
+//! characters are refused alike on both backends, registration is rate-limited per address,
+//! private answers are never stored by caches, and HSTS is sent when served over HTTPS.
+
+use crate::helpers::*;
+use serde_json::json;
+
+#[actix_web::test]
+async fn after_login_next_only_leads_to_a_path_on_this_site() {
+    let app = spawn_app().await;
+    register(&app, "ana@example.com", "client").await;
+    for (next, want) in [
+        ("/timeline", "/timeline"),
+        ("/\t/evil.example", "/"),
+        ("/\r\nSet-Cookie: x=1", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("https://evil.example", "/"),
+    ] {
+        let mut c = app.client();
+        c.get("/login").await;
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("email", "ana@example.com"),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{next:?}: {}", r.body);
+        assert_eq!(r.location(), want, "{next:?}");
+    }
+}
+
+#[actix_web::test]
+async fn control_characters_are_refused_with_422_on_every_backend() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "ana@example.com", "client").await;
+    let r = c
+        .post_json(
+            "/api/v1/entries",
+            &json!({"kind": "episode", "occurred_at": "2026-05-10T08:00:00+02:00", "data": {"body_site": "neck", "intensity": 3, "notes": "a\u{0}b"}}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert_eq!(
+        r.json()["fields"]["data.notes"],
+        "must not contain control characters (line breaks and tabs are fine)"
+    );
+    let ok = c
+        .post_json(
+            "/api/v1/entries",
+            &json!({"kind": "episode", "occurred_at": "2026-05-10T08:00:00+02:00", "data": {"body_site": "neck", "intensity": 3, "notes": "line one\r\nline two\tend"}}),
+        )
+        .await;
+    assert_eq!(ok.status, 201, "line breaks and tabs are fine: {}", ok.body);
+    assert_eq!(ok.json()["data"]["notes"], "line one\nline two\tend");
+    let mut anon = app.client();
+    let reg = anon
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "x\u{0}@example.com", "password": PASSWORD, "display_name": "N\u{7}", "role": "client"}),
+        )
+        .await;
+    assert_eq!(reg.status, 422, "{}", reg.body);
+    let fields = reg.json()["fields"].clone();
+    assert!(
+        fields["email"].is_string() && fields["display_name"].is_string(),
+        "{fields}"
+    );
+    let login = anon
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"email": "ana\u{0}@example.com", "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(login.status, 401, "{}", login.body);
+    let profile = c
+        .send_json(
+            "PUT",
+            "/api/v1/profile",
+            &json!({"display_name": "Ana\u{1b}[31m"}),
+        )
+        .await;
+    assert_eq!(profile.status, 422, "{}", profile.body);
+}
+
+#[actix_web::test]
+async fn registration_is_rate_limited_per_address_with_retry_after() {
+    let app = spawn_app().await;
+    let mut c = app.client();
+    for i in 0..20 {
+        let r = c
+            .post_json(
+                "/api/v1/auth/register",
+                &json!({"email": format!("u{i}@example.com"), "password": PASSWORD, "display_name": "U", "role": "client"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{i}: {}", r.body);
+    }
+    let r = c
+        .post_json(
+            "/api/v1/auth/register",
+            &json!({"email": "one-more@example.com", "password": PASSWORD, "display_name": "U", "role": "client"}),
+        )
+        .await;
+    assert_eq!(r.status, 429);
+    assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
+    let mut page = app.client();
+    page.get("/register").await;
+    let p = page
+        .post_form(
+            "/register",
+            &[
+                ("email", "page@example.com"),
+                ("password", PASSWORD),
+                ("display_name", "Page"),
+                ("role", "client"),
+            ],
+        )
+        .await;
+    assert_eq!(p.status, 429);
+    assert!(
+        p.body.contains("too many new accounts from this address"),
+        "{}",
+        p.body
+    );
+    assert!(p.body.contains("value=\"Page\""), "what was typed is kept");
+    assert!(p.header("retry-after").is_some());
+}
+
+#[actix_web::test]
+async fn private_answers_are_never_stored_and_assets_are_cached_for_good() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "ana@example.com", "client").await;
+    for path in ["/", "/timeline", "/settings", "/export"] {
+        assert_eq!(
+            c.get(path).await.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    let mut api = api_login(&app, "ana@example.com").await;
+    for path in ["/api/v1/entries", "/api/v1/profile", "/api/v1/suggestions"] {
+        assert_eq!(
+            api.get(path).await.header("cache-control").as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+    let page = c.get("/timeline").await.body;
+    let css = page
+        .split("href=\"/static/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let asset = c.get(&format!("/static/{css}")).await;
+    assert!(asset.header("cache-control").unwrap().contains("immutable"));
+    assert!(
+        c.get("/")
+            .await
+            .header("strict-transport-security")
+            .is_none(),
+        "no HSTS over plain HTTP"
+    );
+}
+
+#[actix_web::test]
+async fn hsts_is_sent_when_served_over_https() {
+    let app = spawn_app_with(|s| s.secure_cookies = true).await;
+    let r = app.client().get("/login").await;
+    assert_eq!(
+        r.header("strict-transport-security").as_deref(),
+        Some("max-age=31536000; includeSubDomains")
+    );
+}

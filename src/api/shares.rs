@@ -221,7 +221,7 @@ pub async fn post_client_note(
 ) -> Result<HttpResponse, AppError> {
     let map = json_object(body, MAX_BODY).await?;
     let input = parse_note(&JsonFields(&map), true).map_err(AppError::fields)?;
-    let note = notes::create(&state, access.client.id, access.therapist.id, input).await?;
+    let note = notes::create(&state, &access, input).await?;
     Ok(HttpResponse::Created().json(NoteOut::from(&note)))
 }
 
@@ -235,8 +235,7 @@ pub async fn put_client_note(
     let note_id = path.into_inner().1;
     let map = json_object(body, MAX_BODY).await?;
     let input = parse_note(&JsonFields(&map), false).map_err(AppError::fields)?;
-    let (cid, tid) = (access.client.id, access.therapist.id);
-    let note = notes::update_draft(&state, cid, tid, note_id, input).await?;
+    let note = notes::update_draft(&state, &access, note_id, input).await?;
     Ok(HttpResponse::Ok().json(NoteOut::from(&note)))
 }
 
@@ -250,7 +249,6 @@ pub async fn post_addendum(
     let note_id = path.into_inner().1;
     let map = json_object(body, MAX_BODY).await?;
     let text = parse_addendum(&JsonFields(&map)).map_err(AppError::fields)?;
-    let (cid, tid) = (access.client.id, access.therapist.id);
-    let note = notes::add_addendum(&state, cid, tid, note_id, text).await?;
+    let note = notes::add_addendum(&state, &access, note_id, text).await?;
     Ok(HttpResponse::Created().json(NoteOut::from(&note)))
 }

@@ -1,12 +1,14 @@
 //! Session notes: a therapist writes drafts and final notes about a client with a `read_notes`
 //! grant, and adds dated addenda to final ones; clients read final notes about them.
 
+use crate::auth::access::ClientAccess;
 use crate::domain::ids::UserId;
 use crate::domain::share::{NoteInput, SESSION_REFUSED};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::notes::{self, Note};
+use crate::store::shares;
 use tracing::instrument;
 
 /// Notes about `client` as `viewer` may see them (a therapist: their own drafts and every final
@@ -28,11 +30,11 @@ pub async fn about(
 #[instrument(name = "app.notes.create", skip_all)]
 pub async fn create(
     state: &AppState,
-    client: UserId,
-    therapist: UserId,
+    access: &ClientAccess,
     input: NoteInput,
 ) -> Result<Note, AppError> {
-    let now = state.now();
+    let (client, therapist, now) = (access.client.id, access.therapist.id, state.now());
+    let resource = access.resource.clone();
     state
         .db
         .write(move |c| {
@@ -50,6 +52,7 @@ pub async fn create(
                 input.is_final,
                 now,
             )?;
+            shares::record_access(c, client, therapist, "write", &resource, now)?;
             Ok(notes::visible(c, client, therapist, &id)?)
         })
         .await
@@ -80,12 +83,12 @@ pub async fn own_draft(
 #[instrument(name = "app.notes.update_draft", skip_all)]
 pub async fn update_draft(
     state: &AppState,
-    client: UserId,
-    therapist: UserId,
+    access: &ClientAccess,
     note_id: String,
     input: NoteInput,
 ) -> Result<Note, AppError> {
-    let now = state.now();
+    let (client, therapist, now) = (access.client.id, access.therapist.id, state.now());
+    let resource = access.resource.clone();
     Ok(state
         .db
         .write(move |c| {
@@ -98,6 +101,7 @@ pub async fn update_draft(
                 input.is_final,
                 now,
             )?;
+            shares::record_access(c, client, therapist, "write", &resource, now)?;
             notes::visible(c, client, therapist, &note_id)
         })
         .await?)
@@ -108,16 +112,17 @@ pub async fn update_draft(
 #[instrument(name = "app.notes.add_addendum", skip_all)]
 pub async fn add_addendum(
     state: &AppState,
-    client: UserId,
-    therapist: UserId,
+    access: &ClientAccess,
     note_id: String,
     body: String,
 ) -> Result<Note, AppError> {
-    let now = state.now();
+    let (client, therapist, now) = (access.client.id, access.therapist.id, state.now());
+    let resource = access.resource.clone();
     Ok(state
         .db
         .write(move |c| {
             notes::add_addendum(c, client, therapist, &note_id, &body, now)?;
+            shares::record_access(c, client, therapist, "write", &resource, now)?;
             notes::visible(c, client, therapist, &note_id)
         })
         .await?)

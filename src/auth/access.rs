@@ -20,6 +20,8 @@ pub struct ClientAccess {
     pub therapist: User,
     pub client: User,
     pub scope: Scope,
+    /// The path requested, as the access log names it.
+    pub resource: String,
 }
 
 /// Whether a request writes (anything but GET/HEAD).
@@ -27,8 +29,9 @@ fn is_write(req: &HttpRequest) -> bool {
     !matches!(req.method().as_str(), "GET" | "HEAD")
 }
 
-/// Decides a therapist's access to the client named in the path, logging it in the same
-/// transaction.
+/// Decides a therapist's access to the client named in the path. A read is logged in the same
+/// transaction; a write is logged by the operation itself, in its transaction, once the request
+/// has passed CSRF and validation (a refused write leaves no row).
 pub async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess, AppError> {
     if who.user.role != Role::Therapist {
         return Err(AppError::Forbidden(
@@ -45,6 +48,7 @@ pub async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess
     let write = is_write(req);
     let action = if write { "write" } else { "read" };
     let resource = req.path().to_string();
+    let logged = resource.clone();
     let therapist = who.user.id;
     let (client_user, scope) = state
         .db
@@ -55,7 +59,9 @@ pub async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess
                     "This share lets you read the journal, not write notes.",
                 ));
             }
-            shares::record_access(c, client, therapist, action, &resource, now)?;
+            if !write {
+                shares::record_access(c, client, therapist, action, &resource, now)?;
+            }
             let (user, _) = users::find_with_hash(c, client)?;
             Ok((user, scope))
         })
@@ -64,6 +70,7 @@ pub async fn grant(req: &HttpRequest, who: Authenticated) -> Result<ClientAccess
         therapist: who.user,
         client: client_user,
         scope,
+        resource: logged,
     })
 }
 

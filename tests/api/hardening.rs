@@ -179,3 +179,52 @@ async fn hsts_is_sent_when_served_over_https() {
         Some("max-age=31536000; includeSubDomains")
     );
 }
+
+#[actix_web::test]
+async fn only_writes_that_pass_csrf_and_validation_reach_the_access_log() {
+    let app = spawn_app().await;
+    let client_id = register(&app, "ana@example.com", "client").await;
+    let mut ana = api_login(&app, "ana@example.com").await;
+    let code = ana
+        .post_json("/api/v1/shares", &json!({"scope": "read_notes"}))
+        .await
+        .json()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut sam = web_user(&app, "sam@example.com", "therapist").await;
+    let mut sam_api = api_login(&app, "sam@example.com").await;
+    sam_api
+        .post_json("/api/v1/shares/redeem", &json!({"code": code}))
+        .await;
+    let notes = format!("/clients/{client_id}/notes");
+    let writes = |log: &serde_json::Value| {
+        log["accesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["action"] == "write")
+            .count()
+    };
+    let forged = sam
+        .post_form_raw(&notes, &[("csrf_token", "0000"), ("plan", "weekly")])
+        .await;
+    assert_eq!(forged.status, 403);
+    let invalid = sam
+        .post_form(&notes, &[("plan", "weekly"), ("status", "finished")])
+        .await;
+    assert_eq!(invalid.status, 422);
+    let api_invalid = sam_api
+        .post_json(&format!("/api/v1{notes}"), &json!({"plan": ""}))
+        .await;
+    assert_eq!(api_invalid.status, 422);
+    assert_eq!(
+        writes(&ana.get("/api/v1/access-log").await.json()),
+        0,
+        "refused writes leave no row"
+    );
+    let saved = sam.post_form(&notes, &[("plan", "weekly")]).await;
+    assert_eq!(saved.status, 303);
+    let log = ana.get("/api/v1/access-log").await.json();
+    assert_eq!(writes(&log), 1, "{log}");
+}

@@ -360,9 +360,9 @@ pub async fn post_note(
     WebClientAccess(access): WebClientAccess,
     HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
-    let (cid, tid) = (access.client.id, access.therapist.id);
+    let cid = access.client.id;
     let saved = match parse_note(&form, true) {
-        Ok(input) => notes::create(&state, cid, tid, input).await,
+        Ok(input) => notes::create(&state, &access, input).await,
         Err(errors) => Err(AppError::fields(errors)),
     };
     match saved {
@@ -412,8 +412,8 @@ pub async fn get_note_edit(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, PageError> {
     let note_id = path.into_inner().1;
-    let (cid, tid) = (access.client.id, access.therapist.id);
-    let note = notes::own_draft(&state, cid, tid, note_id.clone()).await?;
+    let cid = access.client.id;
+    let note = notes::own_draft(&state, cid, access.therapist.id, note_id.clone()).await?;
     let mut v = FormFields::default();
     v.set("subjective", note.soap.subjective);
     v.set("objective", note.soap.objective);
@@ -443,8 +443,8 @@ pub async fn post_note_edit(
             );
         }
     };
-    let (cid, tid) = (access.client.id, access.therapist.id);
-    notes::update_draft(&state, cid, tid, note_id, input).await?;
+    let cid = access.client.id;
+    notes::update_draft(&state, &access, note_id, input).await?;
     Ok(see_other(&format!("/clients/{cid}?done=note")))
 }
 
@@ -457,8 +457,8 @@ pub async fn post_addendum(
 ) -> Result<HttpResponse, PageError> {
     let note_id = path.into_inner().1;
     let body = parse_addendum(&form).map_err(AppError::fields)?;
-    let (cid, tid) = (access.client.id, access.therapist.id);
-    notes::add_addendum(&state, cid, tid, note_id, body).await?;
+    let cid = access.client.id;
+    notes::add_addendum(&state, &access, note_id, body).await?;
     Ok(see_other(&format!("/clients/{cid}?done=addendum")))
 }
 

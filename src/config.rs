@@ -83,6 +83,9 @@ pub struct Settings {
     /// Where people reach this server (`UNKNOT_PUBLIC_URL`), for links it hands out; never taken
     /// from a request's `Host`. Default: `http://` and the listening address.
     pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` is believed (`UNKNOT_TRUSTED_PROXIES`, comma-separated
+    /// addresses); limits count the client address they report. Empty: the peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Settings {
@@ -126,7 +129,21 @@ impl Settings {
             Some(_) => anyhow::bail!("UNKNOT_PUBLIC_URL must start with https:// or http://"),
             None => format!("http://{addr}"),
         };
+        let trusted_proxies = match get("UNKNOT_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(|p| {
+                    p.parse::<std::net::IpAddr>().map_err(|_| {
+                        anyhow::anyhow!("UNKNOT_TRUSTED_PROXIES: {p} is not an IP address")
+                    })
+                })
+                .collect::<anyhow::Result<_>>()?,
+        };
         Ok(Self {
+            trusted_proxies,
             public_url,
             addr,
             database: DatabaseUrl::parse(&db),

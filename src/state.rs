@@ -5,7 +5,7 @@ use crate::auth::token::TokenKeys;
 use crate::config::Settings;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::{Clock, DefaultClock, Reference};
 use governor::middleware::NoOpMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
@@ -20,9 +20,12 @@ pub struct Limits<C: Clock + Clone = DefaultClock> {
     redeem_by_account: Keyed<C>,
     redeem_by_address: Keyed<C>,
     login_by_email: Keyed<C>,
-    login_by_address: Keyed<C>,
     demo_by_address: Keyed<C>,
     register_by_address: Keyed<C>,
+    /// Failed password attempts per address; an address that used them up is blocked until
+    /// its next attempt is allowed (successful sign-ins never count).
+    login_failures_by_address: Keyed<C>,
+    blocked: std::sync::Mutex<std::collections::HashMap<String, C::Instant>>,
 }
 
 type Keyed<C> =
@@ -49,9 +52,10 @@ impl<C: Clock + Clone> Limits<C> {
             redeem_by_account: keyed(quota(5, 180)),
             redeem_by_address: keyed(quota(20, 45)),
             login_by_email: keyed(quota(10, 60)),
-            login_by_address: keyed(quota(50, 10)),
             demo_by_address: keyed(quota(5, 600)),
             register_by_address: keyed(quota(20, 60)),
+            login_failures_by_address: keyed(quota(50, 10)),
+            blocked: Default::default(),
             clock,
         }
     }
@@ -67,10 +71,32 @@ impl<C: Clock + Clone> Limits<C> {
         self.check(&self.redeem_by_account, account)?;
         self.check(&self.redeem_by_address, address)
     }
-    /// A password attempt for `email` from `address`.
+    /// A password attempt for `email` from `address`: every attempt counts for the email; an
+    /// address is refused only after too many failed attempts.
     pub fn login(&self, email: &str, address: &str) -> Result<(), u64> {
         self.check(&self.login_by_email, &email.trim().to_lowercase())?;
-        self.check(&self.login_by_address, address)
+        let until = self
+            .blocked
+            .lock()
+            .ok()
+            .and_then(|b| b.get(address).copied());
+        match until {
+            Some(until) if until > self.clock.now() => {
+                let wait: Duration = until.duration_since(self.clock.now()).into();
+                Err(wait.as_secs().max(1))
+            }
+            _ => Ok(()),
+        }
+    }
+    /// A failed password attempt from `address`.
+    pub fn login_failed(&self, address: &str) {
+        if let Err(n) = self
+            .login_failures_by_address
+            .check_key(&address.to_string())
+            && let Ok(mut b) = self.blocked.lock()
+        {
+            b.insert(address.to_string(), n.earliest_possible());
+        }
     }
     /// A new account from `address`: 20 at once, then one a minute (stops enumerating emails).
     pub fn register(&self, address: &str) -> Result<(), u64> {
@@ -88,10 +114,14 @@ impl<C: Clock + Clone> Limits<C> {
             &self.redeem_by_account,
             &self.redeem_by_address,
             &self.login_by_email,
-            &self.login_by_address,
+            &self.login_failures_by_address,
             &self.demo_by_address,
             &self.register_by_address,
         ];
+        let now = self.clock.now();
+        if let Ok(mut b) = self.blocked.lock() {
+            b.retain(|_, until| *until > now);
+        }
         all.iter()
             .map(|l| {
                 l.retain_recent();
@@ -119,6 +149,7 @@ impl AppState {
             db: self.db.clone(),
             keys: self.keys.clone(),
             clock: self.clock.clone(),
+            trusted_proxies: std::sync::Arc::new(self.settings.trusted_proxies.clone()),
         }
     }
 
@@ -134,6 +165,34 @@ mod tests {
     use governor::clock::FakeRelativeClock;
 
     #[test]
+    fn sign_ins_never_count_against_an_address_only_failures_do() {
+        let clock = FakeRelativeClock::default();
+        let limits = Limits::with_clock(clock.clone());
+        for i in 0..200 {
+            assert!(
+                limits
+                    .login(&format!("u{i}@example.com"), "10.0.0.9")
+                    .is_ok(),
+                "{i}"
+            );
+        }
+        for _ in 0..51 {
+            limits.login_failed("10.0.0.9");
+        }
+        let wait = limits.login("someone@example.com", "10.0.0.9").unwrap_err();
+        assert!(wait >= 1);
+        assert!(
+            limits.login("someone@example.com", "10.0.0.10").is_ok(),
+            "other addresses are fine"
+        );
+        clock.advance(Duration::from_secs(60));
+        assert!(
+            limits.login("someone@example.com", "10.0.0.9").is_ok(),
+            "a minute later"
+        );
+    }
+
+    #[test]
     fn idle_keys_are_forgotten_once_their_attempts_are_replenished() {
         let clock = FakeRelativeClock::default();
         let limits = Limits::with_clock(clock.clone());
@@ -142,7 +201,7 @@ mod tests {
                 .login(&format!("u{i}@example.com"), &format!("10.0.0.{i}"))
                 .unwrap();
         }
-        assert_eq!(limits.forget_idle(), 200, "recent attempts are remembered");
+        assert_eq!(limits.forget_idle(), 100, "recent attempts are remembered");
         clock.advance(Duration::from_secs(60 * 60));
         assert_eq!(limits.forget_idle(), 0, "an hour later nothing is kept");
         for _ in 0..10 {

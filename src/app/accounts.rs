@@ -70,14 +70,17 @@ pub async fn check_credentials(
         .limits
         .login(email, address)
         .map_err(|retry_after_s| AppError::RateLimited { retry_after_s })?;
-    let refused = AppError::Unauthorized("The email or password is not right.");
     let pw = pw.to_string();
+    let refused = || {
+        state.limits.login_failed(address);
+        AppError::Unauthorized("The email or password is not right.")
+    };
     if pw.len() > MAX_PASSWORD_BYTES {
-        return Err(refused);
+        return Err(refused());
     }
     let Ok(email) = Email::parse(email) else {
         cpu(move || password::verify_dummy(&pw)).await?;
-        return Err(refused);
+        return Err(refused());
     };
     let found = state
         .db
@@ -88,12 +91,12 @@ pub async fn check_credentials(
             if cpu(move || password::verify(&pw, &hash)).await? {
                 Ok(user)
             } else {
-                Err(refused)
+                Err(refused())
             }
         }
         None => {
             cpu(move || password::verify_dummy(&pw)).await?;
-            Err(refused)
+            Err(refused())
         }
     }
 }

@@ -11,11 +11,48 @@ pub mod token;
 
 pub use extract::{ApiUser, Authenticated, SESSION_COOKIE, authenticate};
 
-/// The peer address of a request (the key of per-address limits).
+/// The client's address (the key of per-address limits): the peer, or, when the peer is a
+/// trusted proxy, the nearest address in `X-Forwarded-For` that is not one.
 pub fn client_address(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default()
+    let Some(peer) = req.peer_addr().map(|a| a.ip()) else {
+        return String::new();
+    };
+    let trusted = req
+        .app_data::<actix_web::web::Data<AuthContext>>()
+        .map(|c| c.trusted_proxies.clone())
+        .unwrap_or_default();
+    forwarded_client(
+        peer,
+        &trusted,
+        req.headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok()),
+    )
+    .to_string()
+}
+
+/// The client behind `peer`: walks `X-Forwarded-For` from the right while the hop is trusted.
+pub fn forwarded_client(
+    peer: std::net::IpAddr,
+    trusted: &[std::net::IpAddr],
+    forwarded: Option<&str>,
+) -> std::net::IpAddr {
+    let mut client = peer;
+    if !trusted.contains(&peer) {
+        return client;
+    }
+    for hop in forwarded.unwrap_or_default().rsplit(',') {
+        match hop.trim().parse::<std::net::IpAddr>() {
+            Ok(ip) => {
+                client = ip;
+                if !trusted.contains(&ip) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 /// What authentication reads, registered as app data beside the application state.
@@ -24,6 +61,8 @@ pub struct AuthContext {
     pub db: crate::store::Db,
     pub keys: token::TokenKeys,
     pub clock: crate::clock::ServerClock,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: std::sync::Arc<Vec<std::net::IpAddr>>,
 }
 
 impl AuthContext {
@@ -39,5 +78,41 @@ impl AuthContext {
             .ok_or_else(|| {
                 crate::error::AppError::Unexpected(anyhow::anyhow!("auth context missing"))
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+    use std::net::IpAddr;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.2")];
+        let xff = Some("203.0.113.9, 198.51.100.7");
+        assert_eq!(
+            forwarded_client(ip("192.0.2.1"), &proxy, xff),
+            ip("192.0.2.1"),
+            "not a proxy"
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &proxy, xff),
+            ip("198.51.100.7"),
+            "the nearest hop"
+        );
+        let two = [ip("10.0.0.2"), ip("198.51.100.7")];
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &two, xff),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &proxy, Some("junk")),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            forwarded_client(ip("10.0.0.2"), &proxy, None),
+            ip("10.0.0.2")
+        );
     }
 }

@@ -228,3 +228,51 @@ async fn only_writes_that_pass_csrf_and_validation_reach_the_access_log() {
     let log = ana.get("/api/v1/access-log").await.json();
     assert_eq!(writes(&log), 1, "{log}");
 }
+
+async fn register_as(c: &mut Client, n: u32) -> u16 {
+    let body = json!({"email": format!("p{n}@example.com"), "password": PASSWORD, "display_name": "P", "role": "client"});
+    c.post_json("/api/v1/auth/register", &body)
+        .await
+        .status
+        .as_u16()
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_limits_count_the_real_client_address() {
+    let app = spawn_app_with(|s| s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    let mut first = app.client();
+    first
+        .headers
+        .push(("X-Forwarded-For".into(), "203.0.113.1".into()));
+    for n in 0..20 {
+        assert_eq!(register_as(&mut first, n).await, 201);
+    }
+    assert_eq!(
+        register_as(&mut first, 20).await,
+        429,
+        "this client used its limit"
+    );
+    let mut second = app.client();
+    second
+        .headers
+        .push(("X-Forwarded-For".into(), "203.0.113.2".into()));
+    assert_eq!(
+        register_as(&mut second, 21).await,
+        201,
+        "another client behind the same proxy"
+    );
+
+    // Without trusted proxies the header is not believed: the peer is the client.
+    let direct = spawn_app().await;
+    let mut spoof = direct.client();
+    for n in 0..20 {
+        spoof.headers = vec![("X-Forwarded-For".into(), format!("198.51.100.{n}"))];
+        assert_eq!(register_as(&mut spoof, n).await, 201);
+    }
+    spoof.headers = vec![("X-Forwarded-For".into(), "198.51.100.99".into())];
+    assert_eq!(
+        register_as(&mut spoof, 99).await,
+        429,
+        "a forged header changes nothing"
+    );
+}

@@ -149,6 +149,8 @@ pub struct Client {
     http: awc::Client,
     pub cookies: HashMap<String, String>,
     pub bearer: Option<String>,
+    /// Sent with every request (e.g. `X-Forwarded-For`).
+    pub headers: Vec<(String, String)>,
 }
 
 impl TestApp {
@@ -168,6 +170,7 @@ impl Client {
                 .finish(),
             cookies: HashMap::new(),
             bearer: None,
+            headers: Vec::new(),
         }
     }
 
@@ -218,6 +221,9 @@ impl Client {
         }
         if let Some(t) = &self.bearer {
             req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        for (k, v) in &self.headers {
+            req = req.insert_header((k.as_str(), v.as_str()));
         }
         req
     }

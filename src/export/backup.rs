@@ -127,31 +127,8 @@ pub struct Restore {
 /// Reads a backup. Every problem is reported, keyed by where it is (`entries[3].data.intensity`),
 /// and nothing is returned unless all of it is right.
 pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Restore, FieldErrors> {
+    let doc = document(bytes).map_err(|why| FieldErrors::one("file", why))?;
     let mut errors = FieldErrors::default();
-    if bytes.len() > MAX_BYTES {
-        errors.add(
-            "file",
-            format!("is larger than {} MB", MAX_BYTES / (1024 * 1024)),
-        );
-        return Err(errors);
-    }
-    let doc: Map<String, Value> = match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(m)) => m,
-        Ok(_) => {
-            errors.add(
-                "file",
-                "is JSON but not an Unknot backup (an object is expected)",
-            );
-            return Err(errors);
-        }
-        Err(e) => {
-            errors.add(
-                "file",
-                format!("is not JSON ({e}); choose the .json file Unknot exported"),
-            );
-            return Err(errors);
-        }
-    };
     if doc.get("format").and_then(Value::as_str) != Some(FORMAT) {
         errors.add(
             "format",
@@ -166,57 +143,8 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Restore, FieldErrors> {
         ),
         _ => errors.add("version", format!("must be {VERSION}")),
     }
-    let profile = doc.get("profile").and_then(Value::as_object);
-    let timezone = profile
-        .and_then(|p| p.get("timezone"))
-        .and_then(Value::as_str)
-        .filter(|tz| crate::domain::time::is_known_timezone(tz))
-        .map(str::to_string);
-    let cautions = profile
-        .and_then(|p| p.get("cautions"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|c| c.as_str().and_then(Caution::parse))
-                .collect()
-        })
-        .unwrap_or_default();
-    let thresholds = match profile
-        .and_then(|p| p.get("thresholds"))
-        .and_then(Value::as_object)
-    {
-        Some(m) => ThresholdOverrides::parse(m.iter().map(|(k, v)| (k.as_str(), v.as_i64())))
-            .unwrap_or_else(|e| {
-                errors.merge(e);
-                ThresholdOverrides::default()
-            }),
-        None => ThresholdOverrides::default(),
-    };
-    let mut entries = Vec::new();
-    match doc.get("entries").and_then(Value::as_array) {
-        None => errors.add("entries", "is required: the list of entries"),
-        Some(list) => {
-            for (i, item) in list.iter().enumerate() {
-                if errors.0.len() >= MAX_ERRORS {
-                    errors.add("entries", "have more problems than are listed here");
-                    break;
-                }
-                let Some(obj) = item.as_object() else {
-                    errors.add(&format!("entries[{i}]"), "must be an entry object");
-                    continue;
-                };
-                match parse_json_entry(obj, &["id", "kind", "occurred_at", "data"], now) {
-                    Ok((e, _)) if obj.contains_key("id") => entries.push(e),
-                    Ok(_) => errors.add(&format!("entries[{i}].id"), "is required"),
-                    Err(es) => {
-                        for (k, v) in es.0 {
-                            errors.add(&format!("entries[{i}].{k}"), v);
-                        }
-                    }
-                }
-            }
-        }
-    }
+    let (timezone, cautions, thresholds) = profile(doc.get("profile"), &mut errors);
+    let entries = entries(doc.get("entries"), now, &mut errors);
     if errors.is_empty() {
         Ok(Restore {
             timezone,
@@ -227,4 +155,76 @@ pub fn read(bytes: &[u8], now: DateTime<Utc>) -> Result<Restore, FieldErrors> {
     } else {
         Err(errors)
     }
+}
+
+/// The file as a JSON object, or why it is not one.
+fn document(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    if bytes.len() > MAX_BYTES {
+        return Err(format!("is larger than {} MB", MAX_BYTES / (1024 * 1024)));
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(m)) => Ok(m),
+        Ok(_) => Err("is JSON but not an Unknot backup (an object is expected)".into()),
+        Err(e) => Err(format!(
+            "is not JSON ({e}); choose the .json file Unknot exported"
+        )),
+    }
+}
+
+/// The profile settings a backup carries (unknown values are left out).
+fn profile(
+    profile: Option<&Value>,
+    errors: &mut FieldErrors,
+) -> (Option<String>, Vec<Caution>, ThresholdOverrides) {
+    let field = |name: &str| profile.and_then(Value::as_object).and_then(|p| p.get(name));
+    let timezone = field("timezone")
+        .and_then(Value::as_str)
+        .filter(|tz| crate::domain::time::is_known_timezone(tz))
+        .map(str::to_string);
+    let cautions = field("cautions")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| c.as_str().and_then(Caution::parse))
+                .collect()
+        })
+        .unwrap_or_default();
+    let thresholds = match field("thresholds").and_then(Value::as_object) {
+        Some(m) => ThresholdOverrides::parse(m.iter().map(|(k, v)| (k.as_str(), v.as_i64())))
+            .unwrap_or_else(|e| {
+                errors.merge(e);
+                ThresholdOverrides::default()
+            }),
+        None => ThresholdOverrides::default(),
+    };
+    (timezone, cautions, thresholds)
+}
+
+/// Every entry, each checked; problems are keyed by where they are (`entries[3].data.intensity`).
+fn entries(list: Option<&Value>, now: DateTime<Utc>, errors: &mut FieldErrors) -> Vec<NewEntry> {
+    let Some(list) = list.and_then(Value::as_array) else {
+        errors.add("entries", "is required: the list of entries");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        if errors.0.len() >= MAX_ERRORS {
+            errors.add("entries", "have more problems than are listed here");
+            break;
+        }
+        let Some(obj) = item.as_object() else {
+            errors.add(&format!("entries[{i}]"), "must be an entry object");
+            continue;
+        };
+        match parse_json_entry(obj, &["id", "kind", "occurred_at", "data"], now) {
+            Ok((e, _)) if obj.contains_key("id") => out.push(e),
+            Ok(_) => errors.add(&format!("entries[{i}].id"), "is required"),
+            Err(es) => {
+                for (k, v) in es.0 {
+                    errors.add(&format!("entries[{i}].{k}"), v);
+                }
+            }
+        }
+    }
+    out
 }

@@ -250,6 +250,28 @@ async fn the_pdf_report_reads_as_text_with_period_counts_and_warning_dates() {
     ] {
         assert!(text.contains(&want), "the report says {want:?}:\n{text}");
     }
+    // The first page rendered (grey, 40 dpi) is not blank: text and charts put ink on it.
+    let dir = std::env::temp_dir().join(format!("unknot-pdf-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("r.pdf"), &pdf).unwrap();
+    let root = dir.join("page");
+    let drawn = Command::new("pdftoppm")
+        .args(["-r", "40", "-f", "1", "-l", "1", "-gray"])
+        .arg(dir.join("r.pdf"))
+        .arg(&root)
+        .status()
+        .expect("pdftoppm runs");
+    assert!(drawn.success());
+    let pgm = std::fs::read(dir.join("page-1.pgm")).expect("page 1 as an image");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(pgm.starts_with(b"P5"), "a greyscale image of page 1");
+    let pixels = &pgm[pgm.len() - (pgm.len() * 9 / 10)..];
+    let dark = pixels.iter().filter(|p| **p < 128).count();
+    assert!(
+        dark * 100 > pixels.len(),
+        "page 1 has ink: {dark} dark pixels of {}",
+        pixels.len()
+    );
     let episodes = text
         .lines()
         .find(|l| l.trim_start().starts_with("Episodes "))

@@ -347,7 +347,7 @@ mod tests {
                 message: "Please see a doctor before more massage.".into(),
                 because: String::new(),
                 evidence: vec![],
-                source: "",
+                source: String::new(),
                 suggested_window: None,
                 newest: None,
             }],

@@ -111,3 +111,78 @@ pub fn note_views(list: &[Note], editor: Option<UserId>, tz: Option<&str>) -> Ve
         })
         .collect()
 }
+
+/// What an access-log line did, in words: `write` or `read` of `resource` (a request path, or
+/// a report link's own description).
+pub fn access_phrase(action: &str, resource: &str) -> String {
+    if let Some(rest) = resource.strip_prefix("report link for ") {
+        let (period, what) = rest.split_once(" (").unwrap_or((rest, "page)"));
+        return match what.trim_end_matches(')') {
+            "PDF" => format!("downloaded the report for {period} (PDF)"),
+            _ => format!("opened the report for {period}"),
+        };
+    }
+    let path = resource.split('?').next().unwrap_or(resource);
+    let last = path.rsplit('/').next().unwrap_or_default();
+    let write = action == "write";
+    match (write, last) {
+        (_, "(summary)") | (_, "clients (summary)") => "saw you in their list of clients".into(),
+        (true, "addenda") => "added a dated addendum to a session note".into(),
+        (true, "notes") => "wrote a session note".into(),
+        (true, "edit") => "edited a draft session note".into(),
+        (true, _) if path.contains("/notes/") => "edited a draft session note".into(),
+        (false, "entries") => "viewed your entries".into(),
+        (false, "suggestions") => "viewed your suggestions".into(),
+        (false, "trends") => "viewed your trends".into(),
+        (false, "notes") => "read the session notes about you".into(),
+        (false, "edit") => "opened a draft session note".into(),
+        (false, "export") | (false, "report.pdf") => "downloaded your report (PDF)".into(),
+        (false, _) if path.starts_with("/clients/") && path.matches('/').count() == 2 => {
+            "opened your journal".into()
+        }
+        (true, _) => "changed something in your journal".into(),
+        (false, _) => "viewed your journal".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::access_phrase;
+
+    #[test]
+    fn access_lines_read_as_sentences() {
+        let c = "/api/v1/clients/0196c0de-0000-7000-8000-000000000002";
+        assert_eq!(
+            access_phrase("read", &format!("{c}/trends")),
+            "viewed your trends"
+        );
+        assert_eq!(
+            access_phrase("read", "/clients/0196c0de-0000-7000-8000-000000000002"),
+            "opened your journal"
+        );
+        assert_eq!(
+            access_phrase("write", &format!("{c}/notes")),
+            "wrote a session note"
+        );
+        assert_eq!(
+            access_phrase("write", &format!("{c}/notes/n1/addenda")),
+            "added a dated addendum to a session note"
+        );
+        assert_eq!(
+            access_phrase("read", "/clients (summary)"),
+            "saw you in their list of clients"
+        );
+        assert_eq!(
+            access_phrase("read", &format!("{c}/export")),
+            "downloaded your report (PDF)"
+        );
+        assert_eq!(
+            access_phrase("read", "report link for 1 May 2026 to 30 May 2026 (PDF)"),
+            "downloaded the report for 1 May 2026 to 30 May 2026 (PDF)"
+        );
+        assert_eq!(
+            access_phrase("read", "report link for 1 May 2026 to 30 May 2026 (page)"),
+            "opened the report for 1 May 2026 to 30 May 2026"
+        );
+    }
+}

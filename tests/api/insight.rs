@@ -40,7 +40,15 @@ async fn suggestions_are_deterministic_with_now_and_explain_themselves() {
             .unwrap()
             .contains("numbness or weakness")
     );
-    assert!(first["source"].as_str().unwrap().contains("seed 001"));
+    // Sources are named by their titles (RULES.md), never by short names.
+    assert!(
+        first["source"]
+            .as_str()
+            .unwrap()
+            .contains("“Can Massage Cause Muscle Spasms? What do Scientific Facts Say About It?”"),
+        "{}",
+        first["source"]
+    );
     let suppressed: Vec<&str> = j["suppressed"]
         .as_array()
         .unwrap()

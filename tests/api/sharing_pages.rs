@@ -283,8 +283,8 @@ async fn a_client_shares_by_code_and_qr_and_a_therapist_redeems_it_by_form() {
     assert!(grants.body.contains("last looked"));
     let log = c.get("/share/log").await;
     assert!(
-        log.body.contains(&format!("Read {}", ok.location())),
-        "{}",
+        log.body.contains("<strong>Test Person</strong> opened your journal"),
+        "the therapist's read, in words: {}",
         log.body
     );
 }
@@ -436,5 +436,8 @@ async fn therapist_notes_reach_the_client_timeline_once_final() {
     assert!(timeline.body.contains("stretch daily"));
     assert!(timeline.body.contains("Also the left foot."));
     let log = c.get("/share/log").await;
-    assert!(log.body.contains("Wrote"), "writes are in the access log");
+    assert!(
+        log.body.contains("wrote a session note"),
+        "writes are in the access log"
+    );
 }

@@ -60,8 +60,8 @@ pub struct SuggestionOut {
     pub because: String,
     /// Ids of the entries that made it fire.
     pub evidence: Vec<String>,
-    /// The article or guidance it comes from.
-    pub source: &'static str,
+    /// The article or guidance it comes from, by its title.
+    pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_window: Option<WindowOut>,
 }
@@ -75,7 +75,7 @@ impl From<&Suggestion> for SuggestionOut {
             message: s.message.clone(),
             because: s.because.clone(),
             evidence: s.evidence.iter().map(|id| id.to_string()).collect(),
-            source: s.source,
+            source: s.source.clone(),
             suggested_window: s.suggested_window.map(|w| WindowOut {
                 from: w.from.to_string(),
                 to: w.to.to_string(),

@@ -7,6 +7,7 @@ mod caution;
 mod context;
 mod medical;
 mod self_care;
+pub mod sources;
 pub mod thresholds;
 
 pub use context::Ctx;
@@ -79,7 +80,8 @@ pub struct Suggestion {
     pub message: String,
     pub because: String,
     pub evidence: Vec<EntryId>,
-    pub source: &'static str,
+    /// The article or guidance it comes from, by its title.
+    pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_window: Option<Window>,
     /// The newest evidence instant (for ordering; not on the wire).
@@ -182,7 +184,7 @@ pub fn evaluate(journal: &Journal, now: DateTime<FixedOffset>, t: &Thresholds) -
                 message,
                 because: f.because,
                 evidence: evidence.iter().map(|e| e.id).collect(),
-                source: rule.source,
+                source: sources::in_words(rule.source),
                 suggested_window: f.window,
                 newest,
             },

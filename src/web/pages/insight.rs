@@ -23,7 +23,7 @@ pub struct SuggestionView {
     pub title: String,
     pub message: String,
     pub because: String,
-    pub source: &'static str,
+    pub source: String,
     pub window: Option<String>,
     /// (entry id, "Spasm episode, 12 May 07:30: Left calf, intensity 6/10")
     pub evidence: Vec<(String, String)>,
@@ -49,7 +49,7 @@ pub fn views(e: &Evaluation, journal: &Journal) -> Vec<SuggestionView> {
             title: s.title.clone(),
             message: s.message.clone(),
             because: s.because.clone(),
-            source: s.source,
+            source: s.source.clone(),
             window: s.suggested_window.map(|w| {
                 if w.from == w.to {
                     format!("Book on {}", w.from.format("%A %-d %B"))

@@ -223,12 +223,11 @@ pub async fn get_share_log(
     let accesses = log
         .iter()
         .map(|x| {
-            let what = format!(
-                "{} {}",
-                if x.action == "write" { "Wrote" } else { "Read" },
-                x.resource
-            );
-            (when(x.at, tz), x.therapist_name.clone(), what)
+            (
+                when(x.at, tz),
+                x.therapist_name.clone(),
+                crate::web::views::access_phrase(&x.action, &x.resource),
+            )
         })
         .collect();
     let page = LogPage {

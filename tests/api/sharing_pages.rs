@@ -283,7 +283,8 @@ async fn a_client_shares_by_code_and_qr_and_a_therapist_redeems_it_by_form() {
     assert!(grants.body.contains("last looked"));
     let log = c.get("/share/log").await;
     assert!(
-        log.body.contains("<strong>Test Person</strong> opened your journal"),
+        log.body
+            .contains("<strong>Test Person</strong> opened your journal"),
         "the therapist's read, in words: {}",
         log.body
     );

@@ -79,49 +79,49 @@ thresholds! {
     red_flag_fluid_days = 14, 14, 14, false;
     /// long-cramp: an episode longer than this many seconds.
     long_cramp_seconds = 600, 600, 600, false;
-    /// frequent-episodes: this many episodes within less than 7 days.
+    /// Suggest seeing a doctor after this many spasms within 7 days.
     frequent_cluster_count = 4, 3, 4, true;
-    /// frequent-episodes: or this many in the last 30 days.
+    /// …or after this many spasms within 30 days.
     frequent_month_count = 8, 5, 8, true;
     /// worsening-trend: at least this many episodes in the earlier 28 days.
     worsening_min_earlier = 3, 3, 3, false;
-    /// worsening-trend: the last 28 days have at least this percentage of the earlier count.
+    /// Call spasms worsening when the last 4 weeks had at least this percentage of the 4 weeks before.
     worsening_ratio_pct = 150, 120, 150, true;
-    /// worsening-trend: and at least this many episodes.
+    /// …and at least this many spasms in the last 4 weeks.
     worsening_min_recent = 6, 4, 6, true;
-    /// worsening-trend: or mean intensity rose by at least this many points.
+    /// …or their mean intensity rose by at least this many points.
     worsening_intensity_rise = 2, 1, 2, true;
     /// persistent-after-massage: episodes on at least this many dates.
     persistent_min_dates = 3, 3, 3, false;
-    /// persistent-after-massage: first and last at least this many dates apart.
+    /// Ask about spasms that keep coming after a massage once they span this many days.
     persistent_span_dates = 21, 14, 21, true;
-    /// self-care-not-helping: at least this many episodes in 14 days.
+    /// Say self-care is not helping after this many spasms in 14 days…
     not_helping_min_episodes = 3, 2, 5, true;
-    /// self-care-not-helping: self-care logged on at least this many of the last 14 dates.
+    /// …with self-care on at least this many of those 14 days.
     not_helping_min_dates = 10, 7, 14, true;
-    /// A day's water target in ml (hydration-low, self-care dates).
+    /// Your daily water target, in ml.
     hydration_target_ml = 2000, 1500, 4000, true;
-    /// ill-postpone: an illness that started within this many days.
+    /// Hold massage back for this many days after an illness starts.
     ill_recent_days = 3, 1, 7, true;
-    /// active-severe-spasm: intensity at or above this.
+    /// Call a spasm severe from this intensity (0 to 10).
     severe_intensity = 8, 6, 10, true;
-    /// active-severe-spasm: within this many hours.
+    /// Warn about a severe spasm for this many hours.
     severe_hours = 24, 12, 72, true;
-    /// acute-course: no episode in this many days before the first recent one.
+    /// Treat spasms as new after this many days without any.
     acute_quiet_days = 60, 30, 120, true;
-    /// chronic-maintenance: episodes in at least this many of the last 8 weekly blocks.
+    /// Suggest regular massage when spasms came in at least this many of the last 8 weeks…
     chronic_min_blocks = 6, 4, 8, true;
-    /// chronic-maintenance: the last session at least this many days ago.
+    /// …and the last massage was at least this many days ago.
     chronic_session_gap_days = 7, 5, 28, true;
-    /// maintenance-lapsed: at least this many sessions in 60 days.
+    /// Notice a lapsed massage routine after this many sessions within 60 days…
     lapsed_min_sessions = 3, 2, 6, true;
-    /// maintenance-lapsed: the last session at least this many days ago.
+    /// …and this many days since the last session.
     lapsed_after_days = 14, 7, 42, true;
-    /// stretch-gap: no stretching in this many dates.
+    /// Remind me to stretch after this many days without stretching.
     stretch_gap_dates = 3, 2, 7, true;
-    /// heat-or-ice: heat when episodes fell in at least this many of the last 8 weekly blocks.
+    /// Suggest heat when spasms came in at least this many of the last 8 weeks.
     heat_min_blocks = 3, 2, 8, true;
-    /// movement-breaks: at least this many episodes triggered by a long position in 14 days.
+    /// Suggest movement breaks after this many spasms from sitting or standing a long time in 14 days.
     movement_min_episodes = 2, 1, 5, true;
 }
 

@@ -22,7 +22,8 @@ pub struct DemoLogins {
     pub entries: usize,
 }
 
-/// Creates (or resets) the fixed demo client and therapist for `--demo`.
+/// Creates (or resets: passwords and the client's journal) the fixed demo client and therapist
+/// for `--demo`.
 pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
     let pw = "unknot-demo-2026".to_string();
     let client = ("demo@unknot.example".to_string(), pw.clone());
@@ -40,6 +41,12 @@ pub fn load_fixed(db: &Db, now: DateTime<Utc>) -> Result<DemoLogins, AppError> {
             Some((u, _)) => {
                 let hash = password::hash(&pw)?;
                 db.write_blocking(move |c| users::set_password(c, u.id, hash, now))?;
+                if role == Role::Client {
+                    // Running --demo again gives the same fresh six months, not a mixture.
+                    let uid = u.id;
+                    db.write_blocking(move |c| crate::store::entries::delete_all(c, uid))?;
+                    entries = insert_demo_journal(db, u.id, now)?;
+                }
                 ids.push(u.id);
             }
             None => {

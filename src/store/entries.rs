@@ -482,3 +482,14 @@ pub fn revive(
         .execute(conn)?;
     Ok(())
 }
+
+/// Removes every entry of a user for good (the demo journal reset). Devices holding an older
+/// pull cursor get `410 cursor_expired` and pull everything again.
+pub fn delete_all(conn: &mut DbConn, user: UserId) -> Result<usize, StoreError> {
+    let uid = user.to_string();
+    let n = diesel::delete(entries::table.filter(entries::user_id.eq(&uid))).execute(conn)?;
+    diesel::update(users::table.find(&uid))
+        .set(users::purged_seq.eq(users::seq))
+        .execute(conn)?;
+    Ok(n)
+}

@@ -160,6 +160,18 @@ try {
   check(await page.isVisible("table.data"), "trends print with their number tables open");
   check(!(await page.isVisible("nav[aria-label=Main]")), "no navigation on paper");
   await page.emulateMedia({ media: "screen" });
+  // Dark mode: the same pages keep their contrast.
+  for (const p of [page, tpage]) await p.emulateMedia({ colorScheme: "dark" });
+  for (const path of ["/", "/log/episode", "/timeline", "/trends", "/insights", "/settings", "/export", "/share/log"]) {
+    await audit(page, path);
+  }
+  await audit(tpage, "/");
+  await audit(tpage, clientPath);
+  if (shots) {
+    await page.goto(`${base}/`);
+    await page.screenshot({ path: `${shots}/today-dark.png`, fullPage: true });
+  }
+  for (const p of [page, tpage]) await p.emulateMedia({ colorScheme: "light" });
   // The form error state too.
   await page.goto(`${base}/log/episode`);
   await page.evaluate(() => { document.querySelector("#f-occurred_at").value = ""; });

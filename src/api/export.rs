@@ -87,16 +87,7 @@ fn read(
         return Err(AppError::fields(errors));
     }
     let format = format.unwrap_or(Format::Pdf);
-    let default = export::default_period(user, now);
-    let period = match (from, to, format) {
-        (None, None, Format::Json) => None,
-        (None, None, _) => Some(default),
-        (from, to, _) => {
-            let to = to.unwrap_or(default.to);
-            let from = from.unwrap_or(to - chrono::Duration::days(89));
-            Some(Period::new(from, to).map_err(|e| AppError::field("from", e))?)
-        }
-    };
+    let period = export::period_from(user, now, from, to, format == Format::Json)?;
     Ok((format, period))
 }
 

@@ -5,11 +5,10 @@ use crate::api::dto::report_links::{
 };
 use crate::api::routes::{Endpoint, ep};
 use crate::api::{MAX_BODY, json_object};
-use crate::app::export::default_period;
+use crate::app::export::{default_period, period_from};
 use crate::app::report_links;
 use crate::auth::extract::ApiClient;
-use crate::domain::fields::{FieldErrors, JsonFields, Reader};
-use crate::domain::report::Period;
+use crate::domain::fields::{JsonFields, Reader};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -56,10 +55,8 @@ pub async fn post_link(
     if !r.errors.is_empty() {
         return Err(AppError::fields(r.errors));
     }
-    let default = default_period(&user, state.now());
-    let to = to.unwrap_or(default.to);
-    let period = Period::new(from.unwrap_or(to - chrono::Duration::days(89)), to)
-        .map_err(|e| AppError::fields(FieldErrors::one("from", e)))?;
+    let period = period_from(&user, state.now(), from, to, false)?
+        .unwrap_or_else(|| default_period(&user, state.now()));
     let link = report_links::create(&state, user.id, period, days).await?;
     Ok(HttpResponse::Created().json(ReportLinkCreated {
         id: link.id,

@@ -63,6 +63,30 @@ pub fn default_period(user: &User, now: DateTime<Utc>) -> Period {
     Period::last_days(today_for(user, now), 90)
 }
 
+/// The period asked for. Both ends given: that period. One end: the other defaults (today, or
+/// 89 days before `to`). Neither: the last 90 days, or `None` (the whole journal) when
+/// `whole_by_default`, as the backup wants.
+pub fn period_from(
+    user: &User,
+    now: DateTime<Utc>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+    whole_by_default: bool,
+) -> Result<Option<Period>, AppError> {
+    let default = default_period(user, now);
+    match (from, to) {
+        (None, None) if whole_by_default => Ok(None),
+        (None, None) => Ok(Some(default)),
+        (from, to) => {
+            let to = to.unwrap_or(default.to);
+            let from = from.unwrap_or(to - Duration::days(89));
+            Period::new(from, to)
+                .map(Some)
+                .map_err(|e| AppError::field("from", e))
+        }
+    }
+}
+
 /// Entries whose own local date lies in `period`, oldest first (all kinds).
 async fn period_entries(
     state: &AppState,

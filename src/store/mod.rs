@@ -185,6 +185,16 @@ impl Db {
     }
 }
 
+/// An update or delete that had to change a row: `NotFound` when it changed none (the row is
+/// missing, or not the caller's).
+pub fn changed_one(rows: usize) -> Result<(), StoreError> {
+    if rows == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
 /// Whether a diesel error is a unique-constraint violation.
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(

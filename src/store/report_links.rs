@@ -134,11 +134,7 @@ pub fn revoke(
     )
     .set(rl::revoked_at.eq(Some(now.naive_utc())))
     .execute(conn)?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    crate::store::changed_one(n)
 }
 
 /// The live link behind `token` (not revoked, not expired), counting this view (described by

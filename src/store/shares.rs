@@ -215,11 +215,7 @@ pub fn revoke(
     )
     .set(shares::revoked_at.eq(Some(now.naive_utc())))
     .execute(conn)?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    crate::store::changed_one(n)
 }
 
 /// One therapist access.

@@ -189,11 +189,7 @@ pub fn purge_sessions(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, St
 /// grants, report links, access log, sessions and the notes written about them.
 pub fn delete_client(conn: &mut DbConn, id: UserId) -> Result<(), StoreError> {
     let n = diesel::delete(users::table.find(id.to_string())).execute(conn)?;
-    if n == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
+    crate::store::changed_one(n)
 }
 
 /// Retires a therapist's account: sessions, grants and draft notes are deleted and no one can

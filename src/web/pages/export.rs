@@ -250,12 +250,17 @@ pub async fn get_download(
         .get("format")
         .and_then(|f| Format::parse(f))
         .ok_or_else(|| AppError::field("format", "must be one of pdf, csv, json, fhir"))?;
-    let date = |k: &str| q.get(k).and_then(|v| v.parse::<NaiveDate>().ok());
-    let period = match (date("from"), date("to")) {
-        (Some(f), Some(t)) => Some(Period::new(f, t).map_err(|e| AppError::field("from", e))?),
-        _ if format == Format::Json => None,
-        _ => Some(export::default_period(&a.user, state.now())),
+    let date = |k: &str| -> Result<Option<NaiveDate>, AppError> {
+        match q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+            None => Ok(None),
+            Some(v) => v
+                .parse::<NaiveDate>()
+                .map(Some)
+                .map_err(|_| AppError::field(k, "must be a date like 2026-05-12")),
+        }
     };
+    let (from, to) = (date("from")?, date("to")?);
+    let period = export::period_from(&a.user, state.now(), from, to, format == Format::Json)?;
     let d = export::download(&state, &a.user, format, period).await?;
     Ok(d.into_response())
 }

@@ -6,11 +6,28 @@ const VERSION = "__VERSION__";
 const SHELL = __PRECACHE__;
 const CACHE = "unknot-" + VERSION;
 
+// One by one: a page that needs a login that is missing must not fail the whole install, and a
+// page answered by a redirect (to the login page) is not kept under its own address.
+async function keep(cache) {
+  await Promise.all(SHELL.map(async (url) => {
+    try {
+      const res = await fetch(new Request(url, { credentials: "same-origin" }));
+      if (res.ok && !res.redirected) { await cache.put(url, res); } else { await res.arrayBuffer(); }
+    } catch (e) { /* kept next time */ }
+  }));
+}
+
+// A signed-in page asks for the shell again, so the private pages are there offline.
+self.addEventListener("message", (event) => {
+  if (event.data === "warm") {
+    event.waitUntil(caches.open(CACHE).then(keep));
+  }
+});
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    // One by one: a page that needs a login that is missing must not fail the whole install.
-    await Promise.all(SHELL.map((url) => cache.add(new Request(url, { credentials: "same-origin" })).catch(() => undefined)));
+    await keep(cache);
     await self.skipWaiting();
   })());
 });

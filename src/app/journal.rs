@@ -42,6 +42,21 @@ pub async fn create(state: &AppState, user: UserId, new: NewEntry) -> Result<Cre
         .await?)
 }
 
+/// Logs an entry from a form that may be sent twice (a double tap, a retry after a lost answer):
+/// an id already logged by this user answers the stored entry instead of a conflict.
+#[instrument(name = "app.journal.log_once", skip_all)]
+pub async fn log_once(state: &AppState, user: UserId, new: NewEntry) -> Result<Entry, AppError> {
+    let now = state.now();
+    Ok(state
+        .db
+        .write(move |c| match entries::create(c, user, &new, now) {
+            Ok(Created::New(e) | Created::Existing(e)) => Ok(e),
+            Err(StoreError::EntryIdTaken) => entries::get_live(c, user, new.id),
+            Err(e) => Err(e),
+        })
+        .await?)
+}
+
 /// Replaces an entry if `version` is still current: `Ok(saved)`, or `Err(current)` when another
 /// device changed it first.
 #[instrument(name = "app.journal.update", skip_all)]
@@ -83,14 +98,14 @@ pub async fn restore(state: &AppState, user: UserId, id: EntryId) -> Result<(), 
         .await?)
 }
 
-/// What the home page shows of today: entries since `start`, and whether an episode was ever
-/// logged (to offer "same episode as last time").
+/// What the home page shows of today: entries since `start`, and the latest episode ever logged
+/// (to offer "same episode as last time").
 #[instrument(name = "app.journal.today", skip_all)]
 pub async fn today(
     state: &AppState,
     user: UserId,
     start: DateTime<Utc>,
-) -> Result<(Vec<Entry>, bool), AppError> {
+) -> Result<(Vec<Entry>, Option<Entry>), AppError> {
     let now = state.now();
     Ok(state
         .db
@@ -103,7 +118,7 @@ pub async fn today(
             };
             let list = entries::list(c, user, &q)?.0;
             let last = entries::latest_of_kind(c, user, EntryKind::Episode)?;
-            Ok::<_, StoreError>((list, last.is_some()))
+            Ok::<_, StoreError>((list, last))
         })
         .await?)
 }
@@ -157,14 +172,14 @@ pub enum Quick {
     RepeatEpisode,
 }
 
-/// Logs a one-tap entry at `at`; returns its kind.
+/// Logs a one-tap entry at `at`; returns it.
 #[instrument(name = "app.journal.quick_log", skip_all)]
 pub async fn quick_log(
     state: &AppState,
     user: UserId,
     quick: Quick,
     at: DateTime<FixedOffset>,
-) -> Result<EntryKind, AppError> {
+) -> Result<NewEntry, AppError> {
     let now = state.now();
     state
         .db
@@ -174,13 +189,9 @@ pub async fn quick_log(
                 Quick::RepeatEpisode => match entries::latest_of_kind(c, user, EntryKind::Episode)?
                 {
                     Some(Entry {
-                        data: EntryData::Episode(mut ep),
+                        data: EntryData::Episode(ep),
                         ..
-                    }) => {
-                        ep.notes = None;
-                        ep.red_flags.clear();
-                        EntryData::Episode(ep)
-                    }
+                    }) => EntryData::Episode(ep.repeated()),
                     _ => {
                         return Err(AppError::field(
                             "action",
@@ -195,7 +206,7 @@ pub async fn quick_log(
                 data,
             };
             entries::create(c, user, &e, now)?;
-            Ok(e.data.kind())
+            Ok(e)
         })
         .await
 }

@@ -82,6 +82,7 @@ pub async fn service_worker() -> HttpResponse {
     };
     let mut shell: Vec<String> = vec![
         "/".into(),
+        "/spasm".into(),
         "/log".into(),
         "/timeline".into(),
         "/static/manifest.webmanifest".into(),

@@ -110,3 +110,13 @@ pub fn form_values(e: &Entry) -> FormFields {
     }
     out
 }
+
+/// Parses only an entry's data from a form (its time is kept as stored).
+pub fn parse_form_data(kind: EntryKind, form: &FormFields) -> Result<EntryData, FieldErrors> {
+    let mut r = Reader::new(form);
+    let data = EntryData::read(kind, &mut r, None);
+    match (r.errors.is_empty(), data) {
+        (true, Some(d)) => Ok(d),
+        _ => Err(r.errors),
+    }
+}

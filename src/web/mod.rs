@@ -67,6 +67,11 @@ impl Layout {
         self
     }
 
+    /// Whether the current page is one of those under "More" in the navigation.
+    pub fn in_more(&self) -> bool {
+        matches!(self.section, "insights" | "share" | "export" | "settings")
+    }
+
     /// `aria-current` for a navigation item.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section {

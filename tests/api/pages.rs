@@ -258,8 +258,8 @@ async fn quick_log_buttons_save_in_one_tap_and_repeat_the_last_episode() {
         "nothing to repeat yet"
     );
     assert!(
-        home.body.contains("href=\"/log/episode\""),
-        "full episode form one tap away"
+        home.body.contains("href=\"/spasm\">Spasm now</a>"),
+        "a spasm is one tap away"
     );
     let r = c.post_form("/quick", &[("action", "water_250")]).await;
     assert_eq!(r.status, 303);

@@ -2,22 +2,11 @@
 // `cargo test` (tests/api/browser.rs) against a server it started: node run.mjs <base-url>.
 // Install to the home screen (manifest + service worker), go offline, log three entries, reload
 // offline, come back online and sync; a second browser sees them; axe-core finds no violations.
-import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
+import { check, failures, launch, finish, audit as auditPath } from "./lib.mjs";
 
 const base = process.argv[2];
-const chromiumPath = process.env.UNKNOT_CHROMIUM || "/usr/bin/chromium";
-const failures = [];
-const check = (ok, what) => {
-  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
-  if (!ok) failures.push(what);
-};
-
-const browser = await chromium.launch({
-  executablePath: chromiumPath,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const deadline = setTimeout(() => { console.log("FAIL browser tests took longer than 4 minutes"); process.exit(1); }, 240_000);
+const { browser, deadline } = await launch(4);
 
 try {
   const email = `browser-${Date.now()}@example.com`;
@@ -97,12 +86,7 @@ try {
   // Accessibility: no axe-core violations (WCAG 2.x A/AA) on any page.
   const pages = ["/", "/log", "/log/episode", "/log/condition", "/timeline", "/trends", "/insights", "/technique", "/technique?body_site=neck&feel=deep_ache&duration=chronic&pressure=firm", "/settings", "/share", "/share/log", "/export", "/export?period=365"];
   const anonymous = ["/login", "/register"];
-  const audit = async (p, path) => {
-    await p.goto(`${base}${path}`);
-    const result = await new AxeBuilder({ page: p }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-    const v = result.violations;
-    check(v.length === 0, `axe: ${path} ${v.map((x) => `${x.id} (${x.nodes.length}: ${x.nodes.slice(0, 2).map((n) => n.target.join(" ")).join(", ")})`).join("; ")}`);
-  };
+  const audit = (p, path) => auditPath(p, base, path);
   for (const path of pages) await audit(page, path);
   const fresh = await (await browser.newContext()).newPage();
   for (const path of anonymous) await audit(fresh, path);
@@ -183,8 +167,5 @@ try {
   failures.push(`crashed: ${e.stack || e}`);
   console.log(`FAIL ${e.stack || e}`);
 } finally {
-  clearTimeout(deadline);
-  await browser.close();
+  await finish(browser, deadline);
 }
-console.log(`${failures.length === 0 ? "browser tests passed" : "browser tests failed"}: ${failures.length} failed`);
-process.exit(failures.length === 0 ? 0 : 1);

@@ -36,6 +36,18 @@ pub struct Episode {
     pub notes: Option<String>,
 }
 
+impl Episode {
+    /// The same episode logged again ("same as last time"): without its notes and warning signs,
+    /// which belong to that one time.
+    pub fn repeated(&self) -> Episode {
+        Episode {
+            notes: None,
+            red_flags: Vec::new(),
+            ..self.clone()
+        }
+    }
+}
+
 /// Something drunk.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hydration {
@@ -344,6 +356,11 @@ impl EntryData {
             }
             EntryData::Event(e) => e.name.clone(),
         }
+    }
+
+    /// Whether this is an episode with a warning sign (which calls for a doctor).
+    pub fn has_warning_sign(&self) -> bool {
+        matches!(self, EntryData::Episode(ep) if !ep.red_flags.is_empty())
     }
 
     /// Free-text notes, if the kind has them.

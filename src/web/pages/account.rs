@@ -308,6 +308,11 @@ pub async fn post_logout(
         accounts::end_session(&state, a.session).await?;
     }
     let mut resp = see_other("/login");
+    // A shared phone keeps nothing private: cached pages, the offline journal, the worker.
+    resp.headers_mut().insert(
+        actix_web::http::header::HeaderName::from_static("clear-site-data"),
+        actix_web::http::header::HeaderValue::from_static("\"cache\", \"storage\""),
+    );
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     gone.make_removal();
     resp.add_cookie(&gone)

@@ -1,12 +1,11 @@
 //! The client's journal: today, quick log, log forms, timeline, edit, delete and undo.
 
-use crate::app::journal::{self, Quick};
+use crate::app::journal;
 use crate::auth::Authenticated;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::entry::*;
 use crate::domain::fields::{Choice, FieldErrors};
 use crate::domain::ids::EntryId;
-use crate::domain::profile::Role;
 use crate::domain::time::LocalZone;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -14,14 +13,14 @@ use crate::store::entries::{Created, Cursor};
 use crate::web::entry_form::{form_values, local_input, parse_form_entry};
 use crate::web::form::FormFields;
 use crate::web::form::HtmlForm;
-use crate::web::session::{WebClient, WebUser};
+use crate::web::session::WebClient;
 use crate::web::views::{EntryView, note_views};
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::NaiveDate;
 use std::collections::HashMap;
 
 fn day_label(d: NaiveDate) -> String {
@@ -29,142 +28,14 @@ fn day_label(d: NaiveDate) -> String {
 }
 
 /// The device's UTC offset in minutes sent with a form, if it is a possible one.
-fn form_offset(form: &FormFields) -> Option<i32> {
+pub(super) fn form_offset(form: &FormFields) -> Option<i32> {
     form.get("utc_offset")
         .and_then(|o| o.trim().parse::<i32>().ok())
         .filter(|o| o.abs() <= 18 * 60)
 }
 
-fn zone_of(a: &Authenticated, form: Option<&FormFields>) -> LocalZone {
+pub(super) fn zone_of(a: &Authenticated, form: Option<&FormFields>) -> LocalZone {
     LocalZone::pick(a.user.timezone.as_deref(), form.and_then(form_offset))
-}
-
-#[derive(Template)]
-#[template(path = "journal/today.html")]
-struct TodayPage {
-    layout: Layout,
-    today_label: String,
-    notice: Option<String>,
-    quick: Vec<(&'static str, &'static str)>,
-    entries: Vec<EntryView>,
-    water_ml: u32,
-    disclaimer: &'static str,
-    /// Urgent suggestions, shown above the quick log.
-    urgent: Vec<crate::web::pages::insight::SuggestionView>,
-    suggestions: Vec<crate::web::pages::insight::SuggestionView>,
-    more_suggestions: usize,
-}
-
-/// Suggestions shown on the home page; the rest are on `/insights`.
-const HOME_SUGGESTIONS: usize = 3;
-
-/// Quick-log actions: (value, button text).
-const QUICK: &[(&str, &str)] = &[
-    ("water_250", "+250 ml water"),
-    ("water_500", "+500 ml water"),
-    ("stretch_5", "Stretched 5 min"),
-    ("heat_10", "Heat 10 min"),
-    ("ice_10", "Ice 10 min"),
-];
-const REPEAT: (&str, &str) = ("repeat_episode", "Same episode as last time");
-
-fn saved_notice(q: &HashMap<String, String>) -> Option<String> {
-    let kind = q.get("saved").and_then(|k| EntryKind::parse(k))?;
-    let mut s = format!("Saved: {}.", kind.label().to_lowercase());
-    if q.get("flag").is_some() {
-        s.push_str(" You noted a warning sign: please see a doctor about it. For chest pain, call your local emergency number now.");
-    }
-    Some(s)
-}
-
-/// `GET /`: today for a client, the client list for a therapist, the login page otherwise.
-pub async fn get_today(
-    state: web::Data<AppState>,
-    csrf: CsrfToken,
-    user: Option<WebUser>,
-    q: web::Query<HashMap<String, String>>,
-) -> Result<HttpResponse, PageError> {
-    let Some(WebUser(a)) = user else {
-        return Ok(see_other("/login"));
-    };
-    if a.user.role == Role::Therapist {
-        return crate::web::pages::clients::therapist_home(&state, &csrf, &a).await;
-    }
-    let now = state.now();
-    let zone = zone_of(&a, None);
-    let local_now = zone.at(now);
-    let today = local_now.date_naive();
-    let start = zone
-        .resolve(today.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(now - Duration::hours(24));
-    let (list, any_episode) = journal::today(&state, a.user.id, start).await?;
-    let water_ml = list
-        .iter()
-        .map(|e| match &e.data {
-            EntryData::Hydration(h) => h.volume_ml,
-            _ => 0,
-        })
-        .sum();
-    let mut quick: Vec<(&'static str, &'static str)> = QUICK.to_vec();
-    if any_episode {
-        quick.insert(0, REPEAT);
-    }
-    let (evaluation, journal) = crate::web::pages::insight::evaluate_now(&state, &a.user).await?;
-    let (urgent, mut suggestions): (Vec<_>, Vec<_>) =
-        crate::web::pages::insight::views(&evaluation, &journal)
-            .into_iter()
-            .partition(|s| s.kind == "urgent");
-    let more_suggestions = suggestions.len().saturating_sub(HOME_SUGGESTIONS);
-    suggestions.truncate(HOME_SUGGESTIONS);
-    let page = TodayPage {
-        disclaimer: crate::domain::rules::DISCLAIMER,
-        urgent,
-        suggestions,
-        more_suggestions,
-        layout: Layout::new("Today", "today", &csrf, Some(&a)),
-        today_label: today.format("%A %-d %B").to_string(),
-        notice: saved_notice(&q),
-        quick,
-        entries: list.iter().map(EntryView::of).collect(),
-        water_ml,
-    };
-    render(StatusCode::OK, &page)
-}
-
-/// `POST /quick`: one-tap logging, timed now.
-pub async fn post_quick(
-    state: web::Data<AppState>,
-    WebClient(a): WebClient,
-    HtmlForm(form): HtmlForm,
-) -> Result<HttpResponse, PageError> {
-    let now = state.now();
-    let at = zone_of(&a, Some(&form)).at(now);
-    let action = form.get("action").unwrap_or_default();
-    let quick = match action {
-        "water_250" | "water_500" => Quick::Data(EntryData::Hydration(Hydration {
-            volume_ml: if action == "water_250" { 250 } else { 500 },
-            electrolytes: false,
-        })),
-        "stretch_5" => Quick::Data(EntryData::Stretch(Stretch {
-            minutes: 5,
-            body_sites: vec![],
-            routine: None,
-        })),
-        "heat_10" | "ice_10" => Quick::Data(EntryData::HeatIce(HeatIce {
-            mode: if action == "heat_10" {
-                HeatIceMode::Heat
-            } else {
-                HeatIceMode::Ice
-            },
-            minutes: 10,
-            body_site: None,
-        })),
-        "repeat_episode" => Quick::RepeatEpisode,
-        _ => return Err(AppError::field("action", "must be one of the quick-log buttons").into()),
-    };
-    let kind = journal::quick_log(&state, a.user.id, quick, at).await?;
-    Ok(see_other(&format!("/?saved={}", kind.as_str())))
 }
 
 #[derive(Template)]
@@ -218,6 +89,24 @@ const DURATIONS: &[(u32, &str)] = &[
     (3600, "About an hour"),
 ];
 
+/// The "How long" choices, with a kept value that is not one of them (a timed episode) added.
+pub(super) fn duration_choices(values: &FormFields) -> Vec<(String, String)> {
+    let mut durations: Vec<(String, String)> = DURATIONS
+        .iter()
+        .map(|(s, l)| (s.to_string(), l.to_string()))
+        .collect();
+    if let Some(v) = values.get("duration_s").filter(|v| !v.is_empty())
+        && !durations.iter().any(|(s, _)| s == v)
+    {
+        let label = v
+            .parse::<u32>()
+            .map(human_duration)
+            .unwrap_or_else(|_| v.to_string());
+        durations.push((v.to_string(), label));
+    }
+    durations
+}
+
 /// The form controls of a kind, filled with kept values and errors.
 pub fn entry_widgets(kind: EntryKind, values: &FormFields, errors: &FieldErrors) -> Vec<Widget> {
     let b = WidgetBuilder::new(values, errors);
@@ -231,19 +120,7 @@ pub fn entry_widgets(kind: EntryKind, values: &FormFields, errors: &FieldErrors)
         EntryKind::Episode => {
             let scale: Vec<(String, String)> =
                 (0..=10).map(|i| (i.to_string(), i.to_string())).collect();
-            let mut durations: Vec<(String, String)> = DURATIONS
-                .iter()
-                .map(|(s, l)| (s.to_string(), l.to_string()))
-                .collect();
-            if let Some(v) = values.get("duration_s").filter(|v| !v.is_empty())
-                && !durations.iter().any(|(s, _)| s == v)
-            {
-                let label = v
-                    .parse::<u32>()
-                    .map(human_duration)
-                    .unwrap_or_else(|_| v.to_string());
-                durations.push((v.to_string(), label));
-            }
+            let durations = duration_choices(values);
             w.extend([
                 b.select::<BodySite>("body_site", "Where").required(),
                 b.radios_of("intensity", "How strong", &scale)
@@ -365,7 +242,7 @@ pub async fn post_log_form(
     let now = state.now();
     match parse_form_entry(kind, &form, &zone_of(&a, Some(&form)), now) {
         Ok((occurred_at, data)) => {
-            let flag = matches!(&data, EntryData::Episode(ep) if !ep.red_flags.is_empty());
+            let flag = data.has_warning_sign();
             let e = NewEntry {
                 id: EntryId::new_v7(),
                 occurred_at,
@@ -570,16 +447,20 @@ pub async fn post_edit(
     }
 }
 
-/// `POST /entries/{id}/delete`: a tombstone, with undo offered on the timeline.
+/// `POST /entries/{id}/delete`: a tombstone, with undo offered on the timeline; `back=today` is
+/// the home page's "Undo" of a one-tap log, which returns home.
 pub async fn post_delete(
     state: web::Data<AppState>,
     WebClient(a): WebClient,
     path: web::Path<String>,
-    _form: HtmlForm,
+    HtmlForm(form): HtmlForm,
 ) -> Result<HttpResponse, PageError> {
     let id = entry_id(&path)?;
     // An entry already deleted elsewhere is simply gone: undo is offered either way.
     journal::delete(&state, a.user.id, id, None).await?.ok();
+    if form.get("back") == Some("today") {
+        return Ok(see_other("/?done=undone"));
+    }
     Ok(see_other(&format!("/timeline?deleted={id}")))
 }
 

@@ -7,6 +7,8 @@ pub mod insight;
 pub mod journal;
 pub mod report;
 pub mod sharing;
+pub mod spasm;
+pub mod today;
 pub mod trends;
 
 use actix_web::web;
@@ -47,8 +49,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     {
         cfg.route(r.path, (r.route)());
     }
-    cfg.route("/", web::get().to(journal::get_today))
-        .route("/quick", web::post().to(journal::post_quick))
+    cfg.route("/", web::get().to(today::get_today))
+        .route("/quick", web::post().to(today::post_quick))
+        .route("/spasm", web::get().to(spasm::get_spasm))
+        .route("/spasm", web::post().to(spasm::post_spasm))
+        .route("/spasm/{id}", web::get().to(spasm::get_after))
+        .route("/spasm/{id}", web::post().to(spasm::post_after))
         .route("/log", web::get().to(journal::get_log_menu))
         .route("/log/{kind}", web::get().to(journal::get_log_form))
         .route("/log/{kind}", web::post().to(journal::post_log_form))

@@ -119,6 +119,7 @@ pub fn list_query(q: &HashMap<String, String>, default_limit: i64) -> Result<Lis
             kind,
             limit,
             cursor,
+            text: None,
         })
     } else {
         Err(AppError::fields(errors))

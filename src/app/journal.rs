@@ -132,24 +132,45 @@ pub struct TimelinePage {
     pub notes: Vec<Note>,
 }
 
-/// One page of the timeline, with the final notes about the user on the first page.
+/// What the timeline shows: one kind, and notes holding some words.
+#[derive(Clone, Debug, Default)]
+pub struct TimelineFilter {
+    pub kind: Option<EntryKind>,
+    /// Words looked for in the entries' notes, ignoring case.
+    pub notes: Option<String>,
+}
+
+/// Rows read per step while looking for notes that match, and the most steps per page (a page
+/// that runs out of steps ends with a cursor, and "Older entries" goes on looking).
+const SCAN_STEP: i64 = 500;
+const SCAN_STEPS: usize = 20;
+
+/// One page of the timeline, with the final notes about the user on the first unfiltered page.
 #[instrument(name = "app.journal.timeline", skip_all)]
 pub async fn timeline(
     state: &AppState,
     user: UserId,
     cursor: Option<Cursor>,
     limit: i64,
+    filter: TimelineFilter,
 ) -> Result<TimelinePage, AppError> {
     Ok(state
         .db
         .read(move |c| {
-            let first_page = cursor.is_none();
-            let q = ListQuery {
-                limit,
-                cursor,
-                ..Default::default()
+            let first_page = cursor.is_none() && filter.kind.is_none() && filter.notes.is_none();
+            let (entries, next) = match &filter.notes {
+                None => entries::list(
+                    c,
+                    user,
+                    &ListQuery {
+                        limit,
+                        cursor,
+                        kind: filter.kind,
+                        ..Default::default()
+                    },
+                )?,
+                Some(words) => notes_matching(c, user, cursor, limit, filter.kind, words)?,
             };
-            let (entries, next) = entries::list(c, user, &q)?;
             let notes = if first_page {
                 notes::for_client(c, user, None)?
             } else {
@@ -162,6 +183,48 @@ pub async fn timeline(
             })
         })
         .await?)
+}
+
+/// Entries whose notes hold `words` (ignoring case), newest first: the store narrows by the
+/// stored text, then only notes count.
+fn notes_matching(
+    c: &mut crate::store::DbConn,
+    user: UserId,
+    mut cursor: Option<Cursor>,
+    limit: i64,
+    kind: Option<EntryKind>,
+    words: &str,
+) -> Result<(Vec<Entry>, Option<Cursor>), StoreError> {
+    let needle = words.to_lowercase();
+    let mut found = Vec::new();
+    for _ in 0..SCAN_STEPS {
+        let q = ListQuery {
+            limit: SCAN_STEP,
+            cursor: cursor.clone(),
+            kind,
+            text: Some(words.to_string()),
+            ..Default::default()
+        };
+        let (rows, next) = entries::list(c, user, &q)?;
+        for e in rows {
+            let hit = e
+                .data
+                .notes()
+                .is_some_and(|n| n.to_lowercase().contains(&needle));
+            if hit {
+                found.push(e);
+                if found.len() as i64 == limit {
+                    let more = found.last().map(Cursor::after);
+                    return Ok((found, more));
+                }
+            }
+        }
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok((found, None)),
+        }
+    }
+    Ok((found, cursor))
 }
 
 /// What a one-tap button logs.

@@ -46,6 +46,14 @@ pub struct Cursor {
 }
 
 impl Cursor {
+    /// The position just after `e` in newest-first order.
+    pub fn after(e: &Entry) -> Self {
+        Self {
+            occurred_at: e.occurred_at.naive_utc(),
+            id: e.id.to_string(),
+        }
+    }
+
     /// The opaque text form.
     pub fn encode(&self) -> String {
         format!(
@@ -79,6 +87,28 @@ pub struct ListQuery {
     pub limit: i64,
     /// Continue after this entry.
     pub cursor: Option<Cursor>,
+    /// Only entries whose data holds this text, ignoring case (a coarse filter: callers check
+    /// the field they mean).
+    pub text: Option<String>,
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on SQLite and PostgreSQL for ASCII letters.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern matching `text` anywhere in an entry's stored JSON, escaped as stored.
+fn like_pattern(text: &str) -> String {
+    let json = serde_json::to_string(&text.to_lowercase()).unwrap_or_default();
+    let inner = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or_default();
+    let escaped = inner
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
 }
 
 /// Live entries newest first, and the cursor for the next page if there is one.
@@ -99,6 +129,9 @@ pub fn list(
     }
     if let Some(kind) = q.kind {
         query = query.filter(entries::kind.eq(kind.as_str()));
+    }
+    if let Some(text) = &q.text {
+        query = query.filter(lower(entries::data).like(like_pattern(text)).escape('\\'));
     }
     if let Some(c) = &q.cursor {
         query = query.filter(

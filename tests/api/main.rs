@@ -21,3 +21,4 @@ mod sharing_pages;
 mod spasm;
 mod store;
 mod sync;
+mod timeline;

@@ -276,6 +276,13 @@ struct TimelinePage {
     notice: Option<String>,
     days: Vec<DayView>,
     next_cursor: Option<String>,
+    /// The filter: every kind as (value, words), the chosen one, the words searched, and the
+    /// query string that keeps them on the next page.
+    kinds: Vec<(&'static str, &'static str)>,
+    kind: String,
+    search: String,
+    filtered: bool,
+    keep: String,
 }
 
 struct DayView {
@@ -295,6 +302,13 @@ pub async fn get_timeline(
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
+    let filter = journal::TimelineFilter {
+        kind: q.get("kind").and_then(|k| EntryKind::parse(k)),
+        notes: q
+            .get("q")
+            .map(|t| t.trim().chars().take(200).collect::<String>())
+            .filter(|t| !t.is_empty()),
+    };
     let date = |k: &str| q.get(k).and_then(|v| v.trim().parse::<NaiveDate>().ok());
     let period = match (date("from"), date("to")) {
         (Some(f), Some(t)) => {
@@ -312,7 +326,7 @@ pub async fn get_timeline(
             next: None,
             notes: Vec::new(),
         },
-        None => journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE).await?,
+        None => journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE, filter.clone()).await?,
     };
     let mut days: Vec<DayView> = Vec::new();
     for e in &list {
@@ -351,6 +365,20 @@ pub async fn get_timeline(
         notice,
         days,
         next_cursor: next.map(|c| c.encode()),
+        kinds: EntryKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), k.label()))
+            .collect(),
+        kind: filter
+            .kind
+            .map(|k| k.as_str().to_string())
+            .unwrap_or_default(),
+        search: filter.notes.clone().unwrap_or_default(),
+        filtered: filter.kind.is_some() || filter.notes.is_some(),
+        keep: form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(filter.kind.map(|k| ("kind", k.as_str())))
+            .extend_pairs(filter.notes.as_deref().map(|t| ("q", t)))
+            .finish(),
     };
     render(StatusCode::OK, &page)
 }

@@ -354,6 +354,7 @@ mod tests {
             suppressed: vec![Suppressed {
                 rule_id: "acute-course",
                 because: String::new(),
+                suggested_window: None,
             }],
         };
         let a = select(

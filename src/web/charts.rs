@@ -24,11 +24,18 @@ pub fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+// Charts are drawn 400 units wide and shown at the page's width: at a 360 px phone that is about
+// 326 px, so text of 15 units reads at 12 px or more (the stylesheet caps the width, so text
+// never grows past about 18 px on wide screens).
 const W: f64 = 400.0;
-const H: f64 = 200.0;
-const LEFT: f64 = 40.0;
+const H: f64 = 220.0;
+const LEFT: f64 = 50.0;
 const BOTTOM: f64 = 30.0;
-const TOP: f64 = 14.0;
+const TOP: f64 = 30.0;
+/// Text size in chart units (see above).
+const FONT: f64 = 15.0;
+/// The narrowest width a chart is shown at (a 360 px phone less the page's margins).
+pub const PHONE_WIDTH_PX: f64 = 326.0;
 
 fn open(id: &str, title: &str, summary: &str, height: f64) -> String {
     open_sized(id, "chart", title, summary, W, height)
@@ -107,7 +114,7 @@ fn grid(svg: &mut String, plot: &Plot) {
         let v = plot.max * f64::from(k) / 4.0;
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5d8d4"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#4a524e">{}</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#d5d8d4"/><text x="{}" y="{:.1}" text-anchor="end" font-size="{FONT}" fill="#4a524e">{}</text>"##,
             W - 8.0,
             LEFT - 4.0,
             plot.y(v) + 4.0,
@@ -120,7 +127,8 @@ fn grid(svg: &mut String, plot: &Plot) {
 fn columns(svg: &mut String, plot: &Plot, labels: &[String], values: &[f64]) {
     let n = values.len().max(1) as f64;
     let slot = (W - LEFT - 8.0) / n;
-    let every = (n / 7.0).ceil().max(1.0) as usize;
+    // Labels at least 60 units apart, so none runs into the next.
+    let every = (60.0 / slot).ceil().max(1.0) as usize;
     for (i, v) in values.iter().enumerate() {
         let x = LEFT + slot * i as f64 + slot * 0.15;
         let h = v / plot.max * plot.height;
@@ -136,9 +144,9 @@ fn columns(svg: &mut String, plot: &Plot, labels: &[String], values: &[f64]) {
         if i % every == 0 {
             let _ = write!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="12" fill="#4a524e">{}</text>"##,
-                x + slot * 0.35,
-                H - BOTTOM + 14.0,
+                r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" font-size="{FONT}" fill="#4a524e">{}</text>"##,
+                (x + slot * 0.35).clamp(LEFT + 20.0, W - 30.0),
+                H - BOTTOM + 18.0,
                 esc(label)
             );
         }
@@ -162,7 +170,7 @@ pub fn bars(spec: Bars<'_>) -> Chart {
     if let Some((v, name)) = spec.line {
         let _ = write!(
             svg,
-            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#a3261b" stroke-dasharray="6 4" stroke-width="2"/><text x="{}" y="{:.1}" text-anchor="end" font-size="12" fill="#a3261b">{}</text>"##,
+            r##"<line x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}" stroke="#a3261b" stroke-dasharray="6 4" stroke-width="2"/><text x="{}" y="{:.1}" text-anchor="end" font-size="{FONT}" fill="#a3261b">{}</text>"##,
             W - 8.0,
             W - 10.0,
             plot.y(v) - 4.0,
@@ -170,10 +178,11 @@ pub fn bars(spec: Bars<'_>) -> Chart {
             y = plot.y(v)
         );
     }
-    let mid = TOP + plot.height / 2.0;
+    // What the y axis counts, above it (not over its numbers).
     let _ = write!(
         svg,
-        r##"<text x="12" y="{mid:.1}" transform="rotate(-90 12 {mid:.1})" text-anchor="middle" font-size="12" fill="#4a524e">{}</text></svg>"##,
+        r##"<text x="4" y="{:.1}" font-size="{FONT}" fill="#4a524e">{}</text></svg>"##,
+        FONT,
         esc(spec.y_label)
     );
     Chart {
@@ -188,23 +197,22 @@ pub fn bars(spec: Bars<'_>) -> Chart {
 
 /// A horizontal bar chart of named counts (body sites, triggers).
 pub fn hbars(id: &str, title: &str, summary: &str, items: &[(String, u32)], what: &str) -> Chart {
-    let row_h = 22.0;
-    let height = (items.len().max(1) as f64) * row_h + 10.0;
+    // Each name on its own line above its bar, so a long name is never cut off.
+    let row_h = 44.0;
+    let height = (items.len().max(1) as f64) * row_h + 6.0;
     let mut svg = open(id, title, summary, height);
     let max = f64::from(items.iter().map(|i| i.1).max().unwrap_or(1).max(1));
-    let label_w = 130.0;
     for (i, (name, n)) in items.iter().enumerate() {
-        let y = 5.0 + row_h * i as f64;
-        let w = f64::from(*n) / max * (W - label_w - 50.0);
+        let y = 4.0 + row_h * i as f64;
+        let w = f64::from(*n) / max * (W - 56.0);
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end" font-size="12" fill="#1b1f1d">{}</text><rect x="{label_w}" y="{y:.1}" width="{w:.1}" height="{:.1}" fill="#2f5d50"/><text x="{:.1}" y="{:.1}" font-size="12" fill="#1b1f1d">{n}</text>"##,
-            label_w - 8.0,
-            y + row_h * 0.6,
+            r##"<text x="6" y="{:.1}" font-size="{FONT}" fill="#1b1f1d">{}</text><rect x="6" y="{:.1}" width="{w:.1}" height="16" fill="#2f5d50"/><text x="{:.1}" y="{:.1}" font-size="{FONT}" fill="#1b1f1d">{n}</text>"##,
+            y + FONT,
             esc(name),
-            row_h * 0.7,
-            label_w + w + 6.0,
-            y + row_h * 0.6
+            y + FONT + 5.0,
+            w + 12.0,
+            y + FONT + 18.0
         );
     }
     svg.push_str("</svg>");
@@ -232,14 +240,35 @@ fn shade(n: u32) -> &'static str {
 }
 
 /// One square per day in its week's column, with month names under the first days.
-fn day_cells(svg: &mut String, days: &[(NaiveDate, u32)], start: NaiveDate, cell: f64) {
+/// The calendar's layout: it is shown at the page's width, so its units shrink as weeks are
+/// added; its text size is chosen to read at 12 px on a phone, with room for the day names.
+struct HeatLayout {
+    cell: f64,
+    font: f64,
+    left: f64,
+}
+
+impl HeatLayout {
+    fn for_weeks(weeks: f64) -> Self {
+        let cell = 14.0;
+        let font = (12.0 * (weeks * cell + 8.0) / (PHONE_WIDTH_PX - 12.0 * 2.6)).max(FONT);
+        Self {
+            cell,
+            font,
+            left: font * 2.6 + 4.0,
+        }
+    }
+}
+
+fn day_cells(svg: &mut String, days: &[(NaiveDate, u32)], start: NaiveDate, l: &HeatLayout) {
+    let cell = l.cell;
     for (d, n) in days {
         let col = ((*d - start).num_days() / 7) as f64;
         let row = f64::from(d.weekday().num_days_from_monday());
         let _ = write!(
             svg,
             r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"><title>{}: {}</title></rect>"##,
-            30.0 + col * cell,
+            l.left + col * cell,
             row * cell,
             cell - 2.0,
             cell - 2.0,
@@ -254,9 +283,10 @@ fn day_cells(svg: &mut String, days: &[(NaiveDate, u32)], start: NaiveDate, cell
         if d.day() == 1 {
             let _ = write!(
                 svg,
-                r##"<text x="{:.1}" y="{:.1}" font-size="10" fill="#4a524e">{}</text>"##,
-                30.0 + col * cell,
-                7.0 * cell + 14.0,
+                r##"<text x="{:.1}" y="{:.1}" font-size="{}" fill="#4a524e">{}</text>"##,
+                l.left + col * cell,
+                7.0 * cell + l.font + 2.0,
+                l.font,
                 d.format("%b")
             );
         }
@@ -281,7 +311,6 @@ fn by_month(days: &[(NaiveDate, u32)]) -> Vec<Vec<String>> {
 
 /// A calendar heat map: one square per day, weeks as columns (Monday on top).
 pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) -> Chart {
-    let cell = 14.0;
     let Some(first) = days.first().map(|d| d.0) else {
         return Chart {
             id: id.into(),
@@ -294,23 +323,25 @@ pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) 
     };
     let start = first - Duration::days(i64::from(first.weekday().num_days_from_monday()));
     let weeks = ((days.last().map(|d| d.0).unwrap_or(first) - start).num_days() / 7 + 1) as f64;
-    let height = 7.0 * cell + 30.0;
+    let l = HeatLayout::for_weeks(weeks);
+    let height = 7.0 * l.cell + l.font + 8.0;
     let mut svg = open_sized(
         id,
         "chart heatmap",
         title,
         summary,
-        30.0 + weeks * cell + 4.0,
+        l.left + weeks * l.cell + 4.0,
         height,
     );
     for (row, name) in [(0, "Mon"), (2, "Wed"), (4, "Fri"), (6, "Sun")] {
         let _ = write!(
             svg,
-            r##"<text x="0" y="{:.1}" font-size="10" fill="#4a524e">{name}</text>"##,
-            f64::from(row) * cell + cell * 0.8
+            r##"<text x="4" y="{:.1}" font-size="{:.1}" fill="#4a524e">{name}</text>"##,
+            f64::from(row) * l.cell + l.cell * 0.9,
+            l.font
         );
     }
-    day_cells(&mut svg, days, start, cell);
+    day_cells(&mut svg, days, start, &l);
     svg.push_str("</svg>");
     let rows = by_month(days);
     Chart {
@@ -344,6 +375,59 @@ mod tests {
         assert!(c.svg.contains("a&lt;b"));
         assert!(!c.svg.contains("a<b"));
         assert!(c.svg.contains("2 L"));
+    }
+
+    /// Every text's size in chart units and the chart's width, for each text in `svg`.
+    fn text_px_on_a_phone(svg: &str) -> Vec<f64> {
+        let width: f64 = svg
+            .split("viewBox=\"0 0 ")
+            .nth(1)
+            .and_then(|v| v.split(' ').next())
+            .and_then(|w| w.parse().ok())
+            .expect("a viewBox");
+        svg.split("font-size=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next()?.parse::<f64>().ok())
+            .map(|units| units * PHONE_WIDTH_PX / width)
+            .collect()
+    }
+
+    #[test]
+    fn chart_text_reads_at_12_px_or_more_on_a_360_px_phone() {
+        let days: Vec<(NaiveDate, u32)> = (0..365)
+            .map(|i| {
+                (
+                    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + Duration::days(i),
+                    (i % 3) as u32,
+                )
+            })
+            .collect();
+        let charts = [
+            bars(Bars {
+                id: "b",
+                labels: (0..13).map(|i| format!("{i} Oct")).collect(),
+                values: (0..13).map(f64::from).collect(),
+                y_label: "ml",
+                line: Some((2000.0, "2 L target")),
+                ..Bars::default()
+            }),
+            hbars(
+                "h",
+                "t",
+                "s",
+                &[("Sitting or standing a long time".into(), 3)],
+                "n",
+            ),
+            heatmap("m", "t", "s", &days[..183]),
+            heatmap("y", "t", "s", &days),
+        ];
+        for c in charts {
+            let sizes = text_px_on_a_phone(&c.svg);
+            assert!(!sizes.is_empty());
+            for px in sizes {
+                assert!(px >= 11.95, "{}: text at {px:.1} px", c.id);
+            }
+        }
     }
 
     #[test]

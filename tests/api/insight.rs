@@ -196,10 +196,7 @@ async fn red_flag_episode_shows_the_medical_review_on_the_home_page_right_after_
         insights.body.contains("/edit\">Spasm episode"),
         "evidence is linked"
     );
-    assert!(
-        insights.body.contains("Held back for now") || !insights.body.contains("Book a"),
-        "booking waits"
-    );
+    assert!(!insights.body.contains("kind-book"), "booking waits");
 }
 
 #[actix_web::test]
@@ -357,14 +354,47 @@ async fn trends_page_shows_svg_charts_with_tables_and_the_heat_map() {
     let page = c.get("/trends").await;
     assert_eq!(page.status, 200);
     assert!(
-        page.body.contains("in the last 28 days,"),
+        page.body.contains("in the last 3 months,"),
         "period comparison"
     );
     assert!(page.body.matches("<svg").count() >= 8, "charts");
     assert!(page.body.contains("role=\"img\""));
     assert!(page.body.contains("<table class=\"data\">"));
-    assert!(page.body.contains("Episodes per day, last 6 months"));
+    assert!(page.body.contains("Episodes per week, last 3 months"));
+    assert!(page.body.contains("Episodes per day, last 3 months"));
     assert!(page.body.contains("Water per day, last 28 days"));
+    assert!(
+        page.body
+            .contains(r#"<a href="/trends?period=3m" aria-current="page">3 months</a>"#)
+    );
+    // The period control: 4 weeks by day, 12 months by month, dates of one's own.
+    let four = c.get("/trends?period=4w").await;
+    assert!(four.body.contains("Episodes per day, last 4 weeks"));
+    assert!(four.body.contains(r#"aria-current="page">4 weeks</a>"#));
+    let year = c.get("/trends?period=12m").await;
+    assert!(year.body.contains("Episodes per month, last 12 months"));
+    assert!(year.body.matches("<svg").count() >= 8);
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Duration::days(59)).to_string();
+    let custom = c.get(&format!("/trends?from={from}&to={today}")).await;
+    assert_eq!(custom.status, 200);
+    assert!(
+        custom.body.contains("Episodes per week, ") && custom.body.contains("in the 60 days from"),
+        "{}",
+        custom.body
+    );
+    let wrong = c.get(&format!("/trends?from={today}&to={from}")).await;
+    assert_eq!(wrong.status, 200);
+    assert!(
+        wrong
+            .body
+            .contains("From must not be after the end of the period."),
+        "the wrong dates are named and the default period shown"
+    );
+    assert!(
+        wrong.body.contains(&format!("value=\"{today}\"")),
+        "typed dates kept"
+    );
     assert!(
         page.body.contains("not proof of cause"),
         "self-care effect shown for the demo"
@@ -427,4 +457,23 @@ async fn settings_page_overrides_thresholds_within_bounds_and_keeps_typed_values
         json!({"hydration_target_ml": 2500}),
         "saving the profile keeps them"
     );
+}
+
+#[actix_web::test]
+async fn a_booking_held_back_for_the_doctor_still_says_when_a_massage_would_suit() {
+    let app = spawn_app().await;
+    let mut c = app.client();
+    c.post_form("/demo", &[]).await;
+    let page = c.get("/insights").await;
+    let held = page
+        .body
+        .split("<h2 id=\"held-h\">Booking a massage</h2>")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the demo journal's booking is held back for a doctor");
+    assert!(
+        held.contains("When a doctor has seen you, a massage between "),
+        "{held}"
+    );
+    assert!(held.contains("comes first."));
 }

@@ -196,14 +196,16 @@ try {
   check((await serverEntries(page)).some((e) => e.kind === "hydration" && e.data.volume_ml === 300), "the fixed entry is on the server");
 
   // 8. Every page fits the phone; the spasm pages pass axe in dark mode too.
-  for (const path of ["/", "/spasm", "/spasm?site=neck", `/spasm/${first.id}`, "/log", "/log/episode", "/timeline", "/trends", "/insights", "/technique", "/settings", "/share", "/share/log", "/export"]) {
+  for (const path of ["/", "/spasm", "/spasm?site=neck", `/spasm/${first.id}`, "/log", "/log/episode", "/timeline", "/timeline?kind=episode&q=phone", "/trends", "/trends?period=4w", "/trends?period=12m", "/insights", "/technique", "/settings", "/share", "/share/log", "/export"]) {
     await page.goto(`${base}${path}`);
     await fits(page, path);
   }
   await page.emulateMedia({ colorScheme: "dark" });
-  for (const path of ["/spasm", "/spasm?site=neck", `/spasm/${first.id}`]) await audit(page, base, path);
+  for (const path of ["/spasm", "/spasm?site=neck", `/spasm/${first.id}`, "/trends?period=12m", "/timeline?kind=episode&q=phone"]) await audit(page, base, path);
   await page.emulateMedia({ colorScheme: "light" });
-  await audit(page, base, `/spasm/${first.id}`);
+  for (const path of [`/spasm/${first.id}`, "/trends?period=4w", "/trends?period=12m", "/timeline?kind=episode&q=phone", "/insights"]) await audit(page, base, path);
+  await page.goto(`${base}/timeline?q=phone`);
+  check((await page.locator("li.entry").count()) === 1, "the timeline finds the note written on the phone");
 
   // 9. Logging out clears the phone: no cached pages, no local journal.
   const user = await page.getAttribute('meta[name="unknot-user"]', "content");

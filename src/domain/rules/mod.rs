@@ -94,6 +94,9 @@ pub struct Suggestion {
 pub struct Suppressed {
     pub rule_id: &'static str,
     pub because: String,
+    /// The window it would suggest (shown, so the person can plan for after the doctor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggested_window: Option<Window>,
 }
 
 /// The engine's answer.
@@ -198,6 +201,7 @@ pub fn evaluate(journal: &Journal, now: DateTime<FixedOffset>, t: &Thresholds) -
                 suppressed.push(Suppressed {
                     rule_id: s.rule_id,
                     because: reason.clone(),
+                    suggested_window: s.suggested_window,
                 });
                 false
             } else {

@@ -87,7 +87,17 @@ struct InsightsPage {
     layout: Layout,
     disclaimer: &'static str,
     suggestions: Vec<SuggestionView>,
-    suppressed: Vec<(String, String)>,
+    /// Held-back booking suggestions: title, when it would suit, why not now.
+    suppressed: Vec<(String, Option<String>, String)>,
+}
+
+/// When a held-back booking would suit, in a sentence.
+fn later_booking(w: &rules::Window) -> String {
+    format!(
+        "When a doctor has seen you, a massage between {} and {} would suit.",
+        w.from.format("%a %-d %b"),
+        w.to.format("%a %-d %b")
+    )
 }
 
 /// `GET /insights`.
@@ -112,6 +122,7 @@ pub async fn get_insights(
                         .copied()
                         .unwrap_or(s.rule_id)
                         .to_string(),
+                    s.suggested_window.as_ref().map(later_booking),
                     s.because.clone(),
                 )
             })

@@ -1,4 +1,5 @@
-//! `/trends`: charts of the last weeks and months, a calendar heat map, and self-care effect.
+//! `/trends`: charts of a chosen period (the last 4 weeks, 3 months, 12 months, or dates), a
+//! calendar heat map, and self-care effect.
 
 use crate::app::insight::{chart_entries, today_for};
 use crate::auth::csrf::CsrfToken;
@@ -19,6 +20,13 @@ use chrono::{Datelike, Duration, NaiveDate};
 #[template(path = "journal/trends.html")]
 struct TrendsPage {
     layout: Layout,
+    /// The period choices: (key, words, link, current).
+    choices: Vec<(&'static str, &'static str, String, bool)>,
+    custom: bool,
+    from: String,
+    to: String,
+    /// A wrong custom period, in words.
+    error: Option<String>,
     comparison: String,
     charts: Vec<Chart>,
     heat: Chart,
@@ -56,15 +64,16 @@ fn values(t: &Trends, f: impl Fn(&BucketStat) -> f64) -> Vec<f64> {
 /// Episodes per week with mean and maximum intensity in its table (the trends page and a
 /// therapist's view of a client share it).
 pub fn weekly_episodes_chart(id: &str, title: &str, weekly: &Trends, summary: &str) -> Chart {
+    let (unit, axis) = bucket_words(weekly.bucket);
     bars(Bars {
         id,
         title,
         summary: summary.into(),
-        labels: labels(weekly, "%-d %b"),
+        labels: labels(weekly, axis),
         values: values(weekly, |s| f64::from(s.episodes)),
         y_label: "episodes",
         columns: vec![
-            "Week of".into(),
+            capitalised(unit),
             "Episodes".into(),
             "Mean intensity".into(),
             "Max intensity".into(),
@@ -82,30 +91,26 @@ pub fn weekly_episodes_chart(id: &str, title: &str, weekly: &Trends, summary: &s
     })
 }
 
-fn intensity_chart(weekly: &Trends) -> Chart {
-    bars(Bars {
-        id: "intensity",
-        title: "Mean intensity per week (0 to 10)",
-        summary: "Mean intensity of the week's episodes; weeks without episodes are empty.".into(),
-        labels: labels(weekly, "%-d %b"),
-        values: values(weekly, |s| s.mean_intensity.unwrap_or(0.0)),
-        y_label: "intensity",
-        ..Bars::default()
-    })
+/// How a bucket is named, and how its dates are shown on an axis.
+fn bucket_words(b: Bucket) -> (&'static str, &'static str) {
+    match b {
+        Bucket::Day => ("day", "%-d %b"),
+        Bucket::Week => ("week", "%-d %b"),
+        Bucket::Month => ("month", "%b"),
+    }
 }
 
-fn monthly_chart(monthly: &Trends) -> Chart {
+fn intensity_chart(weekly: &Trends, b: Bucket) -> Chart {
+    let (unit, axis) = bucket_words(b);
     bars(Bars {
-        id: "monthly",
-        title: "Episodes per month, last 12 months",
-        summary: format!("{} episodes in the last 12 months.", monthly.episodes),
-        labels: labels(monthly, "%b"),
-        values: values(monthly, |s| f64::from(s.episodes)),
-        y_label: "episodes",
-        columns: vec!["Month".into(), "Episodes".into(), "Mean intensity".into()],
-        rows: rows(monthly, "%B %Y", |s| {
-            vec![s.episodes.to_string(), fmt1(s.mean_intensity)]
-        }),
+        id: "intensity",
+        title: &format!("Mean intensity per {unit} (0 to 10)"),
+        summary: format!(
+            "Mean intensity of each {unit}'s episodes; a {unit} without episodes is empty."
+        ),
+        labels: labels(weekly, axis),
+        values: values(weekly, |s| s.mean_intensity.unwrap_or(0.0)),
+        y_label: "intensity",
         ..Bars::default()
     })
 }
@@ -129,7 +134,7 @@ fn counts_chart<C: Choice>(
     hbars(id, title, &summary, &named, "Episodes")
 }
 
-fn hours_chart(weekly: &Trends) -> Chart {
+fn hours_chart(weekly: &Trends, label: &str) -> Chart {
     let hour_labels: Vec<String> = (0..12)
         .map(|i| format!("{:02}–{:02}", i * 2, i * 2 + 2))
         .collect();
@@ -149,7 +154,7 @@ fn hours_chart(weekly: &Trends) -> Chart {
         .unwrap_or_else(|| "No episodes.".into());
     bars(Bars {
         id: "hours",
-        title: "Time of day, last 12 weeks",
+        title: &format!("Time of day, {label}"),
         summary: peak,
         values: weekly.by_hour.iter().map(|n| f64::from(*n)).collect(),
         y_label: "episodes",
@@ -170,10 +175,11 @@ fn water_chart(daily: &Trends, target: f64) -> Chart {
         .iter()
         .filter(|s| f64::from(s.water_ml) >= target)
         .count();
+    let days = daily.series.len();
     bars(Bars {
         id: "water",
-        title: "Water per day, last 28 days",
-        summary: format!("The {target:.0} ml target was met on {met} of the last 28 days."),
+        title: &format!("Water per day, last {days} days"),
+        summary: format!("The {target:.0} ml target was met on {met} of the last {days} days."),
         labels: labels(daily, "%-d"),
         values: values(daily, |s| f64::from(s.water_ml)),
         y_label: "ml",
@@ -183,22 +189,24 @@ fn water_chart(daily: &Trends, target: f64) -> Chart {
     })
 }
 
-fn self_care_chart(weekly: &Trends) -> Chart {
+fn self_care_chart(weekly: &Trends, b: Bucket, label: &str) -> Chart {
     let total = |f: fn(&BucketStat) -> u32| weekly.series.iter().map(f).sum::<u32>();
+    let (unit, axis) = bucket_words(b);
     bars(Bars {
         id: "selfcare",
-        title: "Stretching minutes per week, last 12 weeks",
+        title: &format!("Stretching minutes per {unit}, {label}"),
         summary: format!(
-            "In 12 weeks: {} minutes of stretching, heat {} times, ice {} times, {} massage sessions.",
+            "{}: {} minutes of stretching, heat {} times, ice {} times, {} massage sessions.",
+            capitalised(label),
             total(|s| s.stretch_min),
             total(|s| s.heat),
             total(|s| s.ice),
             total(|s| s.massage)
         ),
-        labels: labels(weekly, "%-d %b"),
+        labels: labels(weekly, axis),
         values: values(weekly, |s| f64::from(s.stretch_min)),
         y_label: "minutes",
-        columns: ["Week of", "Stretching (min)", "Heat", "Ice", "Massage"]
+        columns: ["From", "Stretching (min)", "Heat", "Ice", "Massage"]
             .map(String::from)
             .to_vec(),
         rows: rows(weekly, "%-d %b %Y", |s| {
@@ -210,19 +218,100 @@ fn self_care_chart(weekly: &Trends) -> Chart {
     })
 }
 
-fn calendar(list: &[Entry], today: NaiveDate) -> Chart {
-    let days = compute(list, today - Duration::days(181), today, Bucket::Day);
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// One square a day over the period (its last year when it is longer).
+fn calendar(list: &[Entry], view: &View) -> Chart {
+    let from = view.from.max(view.to - Duration::days(365));
+    let days = compute(list, from, view.to, Bucket::Day);
     let cells: Vec<(NaiveDate, u32)> = days.series.iter().map(|s| (s.start, s.episodes)).collect();
+    let label = if from == view.from {
+        view.label.clone()
+    } else {
+        "its last year".into()
+    };
     heatmap(
         "calendar",
-        "Episodes per day, last 6 months",
+        &format!("Episodes per day, {label}"),
         &format!(
-            "{} episodes on {} of the last 182 days.",
-            days.episodes,
-            cells.iter().filter(|c| c.1 > 0).count()
+            "{} on {} of {} days.",
+            episodes(days.episodes),
+            cells.iter().filter(|c| c.1 > 0).count(),
+            cells.len()
         ),
         &cells,
     )
+}
+
+/// The period the page charts: a choice of the last 4 weeks, 3 months or 12 months, or dates.
+struct View {
+    key: &'static str,
+    from: NaiveDate,
+    to: NaiveDate,
+    /// In words: "last 3 months", "1 Mar 2026 to 31 May 2026".
+    label: String,
+    bucket: Bucket,
+}
+
+/// The period choices: key, words.
+const PERIODS: &[(&str, &str)] = &[("4w", "4 weeks"), ("3m", "3 months"), ("12m", "12 months")];
+
+impl View {
+    fn last(key: &str, today: NaiveDate) -> View {
+        let (key, from, label, bucket) = match key {
+            "4w" => (
+                "4w",
+                today - Duration::days(27),
+                "last 4 weeks",
+                Bucket::Day,
+            ),
+            "12m" => {
+                let back = today - Duration::days(334);
+                let first = NaiveDate::from_ymd_opt(back.year(), back.month(), 1).unwrap_or(back);
+                ("12m", first, "last 12 months", Bucket::Month)
+            }
+            _ => (
+                "3m",
+                Bucket::Week.start(today) - Duration::weeks(12),
+                "last 3 months",
+                Bucket::Week,
+            ),
+        };
+        View {
+            key,
+            from,
+            to: today,
+            label: label.into(),
+            bucket,
+        }
+    }
+
+    /// Dates chosen by the person: days up to six weeks, weeks up to about six months, then
+    /// months.
+    fn between(from: NaiveDate, to: NaiveDate) -> Result<View, &'static str> {
+        let p = crate::domain::report::Period::new(from, to)?;
+        let bucket = match p.days() {
+            ..=42 => Bucket::Day,
+            43..=190 => Bucket::Week,
+            _ => Bucket::Month,
+        };
+        Ok(View {
+            key: "custom",
+            from,
+            to,
+            label: format!("{} to {}", from.format("%-d %b %Y"), to.format("%-d %b %Y")),
+            bucket,
+        })
+    }
+
+    fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
 }
 
 /// "1 episode", "3 episodes".
@@ -234,66 +323,85 @@ pub fn episodes(n: u32) -> String {
     }
 }
 
-/// `GET /trends`.
+/// `GET /trends[?period=4w|3m|12m | ?from=&to=]`.
 pub async fn get_trends(
     state: web::Data<AppState>,
     csrf: CsrfToken,
     WebClient(a): WebClient,
+    q: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let today = today_for(&a.user, state.now());
-    let month_from = {
-        let back = today - Duration::days(334);
-        NaiveDate::from_ymd_opt(back.year(), back.month(), 1).unwrap_or(back)
+    let date = |k: &str| q.get(k).and_then(|v| v.trim().parse::<NaiveDate>().ok());
+    let mut error = None;
+    let view = match (q.get("from"), q.get("to")) {
+        (Some(_), Some(_)) => match (date("from"), date("to")) {
+            (Some(f), Some(t)) => View::between(f, t).unwrap_or_else(|e| {
+                error = Some(format!("From {e}."));
+                View::last("3m", today)
+            }),
+            _ => {
+                error = Some("From and To must be dates like 2026-05-12.".into());
+                View::last("3m", today)
+            }
+        },
+        _ => View::last(q.get("period").map(String::as_str).unwrap_or("3m"), today),
     };
-    // Every kind for the last 13 weeks (weekly charts, water, self-care effect); older months
-    // need episodes only, which keeps a long journal cheap to chart.
-    let recent_from = (today - Duration::days(effect::DAYS + 2))
-        .min(Bucket::Week.start(today) - Duration::weeks(11));
-    let list = chart_entries(&state, a.user.id, month_from, recent_from, today).await?;
-    let monthly = compute(&list, month_from, today, Bucket::Month);
-    let weekly = compute(
+    // Every kind over the period and the last 90 days (self-care effect); episodes only for the
+    // period before it (the comparison), which keeps a long journal cheap to chart.
+    let len = view.days();
+    let recent_from = view.from.min(today - Duration::days(effect::DAYS + 2));
+    let list = chart_entries(
+        &state,
+        a.user.id,
+        view.from - Duration::days(len),
+        recent_from,
+        view.to.max(today),
+    )
+    .await?;
+    let main = compute(&list, view.from, view.to, view.bucket);
+    let daily = compute(
         &list,
-        Bucket::Week.start(today) - Duration::weeks(11),
-        today,
-        Bucket::Week,
+        view.from.max(view.to - Duration::days(27)),
+        view.to,
+        Bucket::Day,
     );
-    let daily = compute(&list, today - Duration::days(27), today, Bucket::Day);
-    let (recent, earlier) = compare_periods(&list, today, 28);
+    let (recent, earlier) = compare_periods(&list, view.to, len);
     let comparison = format!(
-        "{} in the last 28 days, {earlier} in the 28 before.",
-        episodes(recent)
-    );
-    let summary = format!(
-        "{} episodes in the last 12 weeks; {comparison}",
-        weekly.episodes
+        "{} in the {}, {earlier} in the {len} days before.",
+        episodes(recent),
+        if view.key == "custom" {
+            format!("{len} days from {}", view.from.format("%-d %b %Y"))
+        } else {
+            view.label.clone()
+        }
     );
     let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
+    let (unit, _) = bucket_words(view.bucket);
     let charts = vec![
         weekly_episodes_chart(
             "weekly",
-            "Episodes per week, last 12 weeks",
-            &weekly,
-            &summary,
+            &format!("Episodes per {unit}, {}", view.label),
+            &main,
+            &comparison,
         ),
-        intensity_chart(&weekly),
-        monthly_chart(&monthly),
+        intensity_chart(&main, view.bucket),
         counts_chart(
             "sites",
-            "Where, last 12 weeks",
+            &format!("Where, {}", view.label),
             "Most often:",
             "No episodes.",
-            &weekly.by_body_site,
+            &main.by_body_site,
         ),
         counts_chart(
             "triggers",
-            "Possible triggers, last 12 weeks",
+            &format!("Possible triggers, {}", view.label),
             "Most often noted:",
             "No triggers noted.",
-            &weekly.by_trigger,
+            &main.by_trigger,
         ),
-        hours_chart(&weekly),
+        hours_chart(&main, &view.label),
         water_chart(&daily, target),
-        self_care_chart(&weekly),
+        self_care_chart(&main, view.bucket, &view.label),
     ];
     let effects = effect::compare(&list, today, target as u32)
         .iter()
@@ -301,9 +409,17 @@ pub async fn get_trends(
         .collect();
     let page = TrendsPage {
         layout: Layout::new("Trends", "trends", &csrf, Some(&a)),
+        choices: PERIODS
+            .iter()
+            .map(|(k, w)| (*k, *w, format!("/trends?period={k}"), view.key == *k))
+            .collect(),
+        custom: view.key == "custom",
+        from: q.get("from").cloned().unwrap_or_default(),
+        to: q.get("to").cloned().unwrap_or_default(),
+        error,
         comparison,
+        heat: calendar(&list, &view),
         charts,
-        heat: calendar(&list, today),
         effects,
     };
     render(StatusCode::OK, &page)

@@ -3,7 +3,7 @@
 // Install to the home screen (manifest + service worker), go offline, log three entries, reload
 // offline, come back online and sync; a second browser sees them; axe-core finds no violations.
 import { AxeBuilder } from "@axe-core/playwright";
-import { check, failures, launch, finish, audit as auditPath } from "./lib.mjs";
+import { check, failures, launch, finish, fits, audit as auditPath } from "./lib.mjs";
 
 const base = process.argv[2];
 const { browser, deadline } = await launch(4);
@@ -11,7 +11,7 @@ const { browser, deadline } = await launch(4);
 try {
   const email = `browser-${Date.now()}@example.com`;
   const password = "correct horse battery";
-  const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const phone = await browser.newContext({ viewport: { width: 360, height: 800 } });
   const page = await phone.newPage();
   page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
 
@@ -113,13 +113,16 @@ try {
   check((await tpage.textContent("main")).includes("Browser Test"), "the therapist opens the shared journal");
   await audit(tpage, clientPath);
   await audit(tpage, "/");
+  // A therapist on a phone: nothing scrolls sideways either.
+  await tpage.setViewportSize({ width: 360, height: 800 });
+  for (const path of ["/", clientPath, "/settings"]) {
+    await tpage.goto(`${base}${path}`);
+    await fits(tpage, `therapist ${path}`);
+  }
+  await tpage.setViewportSize({ width: 768, height: 1024 });
   // Export for the doctor, at 360 px: the PDF downloads, a link opens the report without an
   // account, nothing scrolls sideways, and trends print with their tables open.
   const shots = process.env.UNKNOT_SHOTS;
-  const fits = async (p, what) => {
-    const w = await p.evaluate(() => document.documentElement.scrollWidth);
-    check(w <= 360, `${what} fits 360 px (is ${w})`);
-  };
   await page.goto(`${base}/export`);
   await fits(page, "/export");
   const [download] = await Promise.all([
@@ -133,7 +136,7 @@ try {
   const made = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
   check(made.violations.length === 0, `axe: /export with a new link ${made.violations.map((x) => x.id).join(", ")}`);
   if (shots) await page.screenshot({ path: `${shots}/export-phone.png`, fullPage: true });
-  const doctor = await (await browser.newContext({ viewport: { width: 360, height: 740 } })).newPage();
+  const doctor = await (await browser.newContext({ viewport: { width: 360, height: 800 } })).newPage();
   const reportPath = new URL(link).pathname;
   await audit(doctor, reportPath);
   check((await doctor.textContent("h1")).includes("Muscle spasm report"), "the doctor sees the report without an account");

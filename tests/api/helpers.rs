@@ -214,6 +214,37 @@ impl Client {
         }
     }
 
+    /// Sends JSON, answering `Err` instead of panicking when the server is not there or goes
+    /// away mid-answer (crash and scale-out tests).
+    pub async fn try_send_json(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &Value,
+    ) -> Result<Reply, String> {
+        let m = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let req = self.request(m.clone(), path);
+        let sent = if m == awc::http::Method::GET {
+            req.send().await
+        } else {
+            req.insert_header(("Content-Type", "application/json"))
+                .send_body(body.to_string())
+                .await
+        };
+        let mut res = sent.map_err(|e| e.to_string())?;
+        let bytes = res
+            .body()
+            .limit(16 * 1024 * 1024)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(Reply {
+            status: res.status(),
+            headers: res.headers().clone(),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
+        })
+    }
+
     fn request(&self, method: awc::http::Method, path: &str) -> awc::ClientRequest {
         let mut req = self.http.request(method, format!("{}{}", self.base, path));
         if !self.cookies.is_empty() {
@@ -321,7 +352,12 @@ pub async fn register(app: &TestApp, email: &str, role: &str) -> String {
 
 /// A fresh bearer token for an existing account (e.g. after moving the clock on).
 pub async fn api_login(app: &TestApp, email: &str) -> Client {
-    let mut c = app.client();
+    api_login_at(&app.addr, email).await
+}
+
+/// [`api_login`] on a server at `base` (a separate process, a proxy).
+pub async fn api_login_at(base: &str, email: &str) -> Client {
+    let mut c = Client::new(base);
     let r = c
         .post_json(
             "/api/v1/auth/token",
@@ -367,4 +403,38 @@ pub fn sample_entries() -> Vec<Value> {
         json!({"kind": "condition", "occurred_at": at, "data": {"status": "unwell", "notes": "cold"}}),
         json!({"kind": "event", "occurred_at": future, "data": {"name": "Half marathon"}}),
     ]
+}
+
+/// Everything `sync/pull` holds for the client's user, page after page (retrying a page the
+/// network lost): each change once, and the server's last mid per device.
+pub async fn pull_everything(c: &mut Client) -> (Vec<Value>, HashMap<String, i64>) {
+    let (mut changes, mut cursor) = (Vec::new(), String::new());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let path = format!("/api/v1/sync/pull?limit=1000&since={cursor}");
+        let page = match c.try_send_json("GET", &path, &Value::Null).await {
+            Ok(r) if r.status == 200 => r.json(),
+            other => {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "pull never answered: {:?}",
+                    other.map(|r| r.body)
+                );
+                continue;
+            }
+        };
+        changes.extend(page["changes"].as_array().cloned().unwrap_or_default());
+        cursor = page["cursor"].as_str().unwrap_or_default().to_string();
+        if page["has_more"] != true {
+            let mids = page["last_mid"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_i64().unwrap_or(-1)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            return (changes, mids);
+        }
+    }
 }

@@ -82,3 +82,112 @@ pub fn start(backend: &str) -> Proxy {
         control: control_addr,
     }
 }
+
+/// What the faulty proxy did, counted.
+#[derive(Default, Debug)]
+pub struct Faults {
+    pub requests: AtomicU64,
+    pub dropped_requests: AtomicU64,
+    pub dropped_responses: AtomicU64,
+    pub duplicated: AtomicU64,
+    pub delayed: AtomicU64,
+}
+
+use std::sync::atomic::AtomicU64;
+
+/// Reads one HTTP/1.1 request (head and `Content-Length` body); `None` at end of stream.
+fn read_request(s: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut byte = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = s.read(&mut byte).ok().filter(|n| *n > 0)?;
+        buf.extend_from_slice(&byte[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+    let len: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + len {
+        let n = s.read(&mut byte).ok().filter(|n| *n > 0)?;
+        buf.extend_from_slice(&byte[..n]);
+    }
+    // One request per upstream connection: the answer is everything until it closes.
+    let text = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines: Vec<&str> = text
+        .split("\r\n")
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:") && !l.is_empty())
+        .collect();
+    lines.push("Connection: close");
+    let mut out = lines.join("\r\n").into_bytes();
+    out.extend_from_slice(b"\r\n\r\n");
+    out.extend_from_slice(&buf[head_end..]);
+    Some(out)
+}
+
+fn forward(target: &str, request: &[u8]) -> Option<Vec<u8>> {
+    let mut up = TcpStream::connect(target).ok()?;
+    up.write_all(request).ok()?;
+    let mut answer = Vec::new();
+    up.read_to_end(&mut answer).ok()?;
+    Some(answer)
+}
+
+/// A proxy that, for each request, by a seeded random draw: drops it, forwards it and drops the
+/// answer (the server acted, the client never hears), sends it twice, or delays it; the rest
+/// pass untouched. `rate` is the share of requests that meet a fault.
+pub fn start_faulty(backend: &str, seed: u64, rate: f64) -> (String, Arc<Faults>) {
+    let target = backend.trim_start_matches("http://").to_string();
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+    let addr = format!("http://{}", listener.local_addr().expect("addr"));
+    let faults = Arc::new(Faults::default());
+    let counts = faults.clone();
+    let draws = Arc::new(Mutex::new(seed.max(1)));
+    thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let (target, counts, draws) = (target.clone(), counts.clone(), draws.clone());
+            thread::spawn(move || {
+                let mut client = client;
+                // One request per connection (upstream is asked to close after answering).
+                if let Some(request) = read_request(&mut client) {
+                    counts.requests.fetch_add(1, Ordering::SeqCst);
+                    // xorshift: the same seed injects the same faults in the same order.
+                    let draw = {
+                        let mut x = draws.lock().expect("lock");
+                        *x ^= *x << 13;
+                        *x ^= *x >> 7;
+                        *x ^= *x << 17;
+                        (*x % 10_000) as f64 / 10_000.0
+                    };
+                    let share = draw / rate;
+                    if share < 0.25 {
+                        counts.dropped_requests.fetch_add(1, Ordering::SeqCst);
+                        return;
+                    }
+                    if share < 0.5 {
+                        forward(&target, &request);
+                        counts.dropped_responses.fetch_add(1, Ordering::SeqCst);
+                        return;
+                    }
+                    if share < 0.75 {
+                        forward(&target, &request);
+                        counts.duplicated.fetch_add(1, Ordering::SeqCst);
+                    } else if share < 1.0 {
+                        thread::sleep(std::time::Duration::from_millis(
+                            (draw * 1000.0) as u64 % 60,
+                        ));
+                        counts.delayed.fetch_add(1, Ordering::SeqCst);
+                    }
+                    if let Some(answer) = forward(&target, &request) {
+                        let _ = client.write_all(&answer);
+                    }
+                }
+            });
+        }
+    });
+    (addr, faults)
+}

@@ -16,6 +16,14 @@ pub mod sync;
 
 use crate::error::AppError;
 
+/// A record id from a path as the store holds it (a UUID); anything else names nothing, so it
+/// is 404 and never reaches the database (where a NUL byte would be a PostgreSQL error).
+pub(crate) fn record_id(raw: String) -> Result<String, AppError> {
+    uuid::Uuid::parse_str(&raw)
+        .map(|u| u.to_string())
+        .map_err(|_| AppError::NotFound)
+}
+
 /// Runs CPU-heavy work (password hashing, demo journals) off the async workers.
 pub async fn cpu<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
     let span = tracing::Span::current();

@@ -66,6 +66,7 @@ pub async fn own_draft(
     therapist: UserId,
     note_id: String,
 ) -> Result<Note, AppError> {
+    let note_id = super::record_id(note_id)?;
     let note = state
         .db
         .read(move |c| notes::visible(c, client, therapist, &note_id))
@@ -87,6 +88,7 @@ pub async fn update_draft(
     note_id: String,
     input: NoteInput,
 ) -> Result<Note, AppError> {
+    let note_id = super::record_id(note_id)?;
     let (client, therapist, now) = (access.client.id, access.therapist.id, state.now());
     let resource = access.resource.clone();
     Ok(state
@@ -116,6 +118,7 @@ pub async fn add_addendum(
     note_id: String,
     body: String,
 ) -> Result<Note, AppError> {
+    let note_id = super::record_id(note_id)?;
     let (client, therapist, now) = (access.client.id, access.therapist.id, state.now());
     let resource = access.resource.clone();
     Ok(state

@@ -73,6 +73,7 @@ pub async fn list(state: &AppState, client: UserId) -> Result<Vec<ReportLink>, A
 /// Revokes a link: it stops working on the next request.
 #[instrument(name = "app.report_links.revoke", skip_all)]
 pub async fn revoke(state: &AppState, client: UserId, id: String) -> Result<(), AppError> {
+    let id = super::record_id(id)?;
     let now = state.now();
     Ok(state
         .db

@@ -75,6 +75,7 @@ pub async fn clients_of(
 /// Revokes one of the client's shares at once (404 if it is not theirs).
 #[instrument(name = "app.sharing.revoke", skip_all)]
 pub async fn revoke(state: &AppState, client: UserId, id: String) -> Result<(), AppError> {
+    let id = super::record_id(id)?;
     let now = state.now();
     Ok(state
         .db

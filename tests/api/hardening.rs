@@ -276,3 +276,22 @@ async fn behind_a_trusted_proxy_limits_count_the_real_client_address() {
         "a forged header changes nothing"
     );
 }
+
+#[actix_web::test]
+async fn an_id_in_a_path_that_is_not_an_id_is_404_on_both_backends() {
+    let app = spawn_app().await;
+    let mut api = api_user(&app, "nul-ids@example.com", "client").await;
+    for path in [
+        "/api/v1/shares/%00%01x",
+        "/api/v1/report-links/%00",
+        "/api/v1/shares/not-an-id",
+    ] {
+        let r = api.delete(path).await;
+        assert_eq!(r.status, 404, "{path}: {}", r.body);
+    }
+    let mut web = web_user(&app, "nul-ids-web@example.com", "client").await;
+    for path in ["/share/%00/revoke", "/export/links/%00%7F/revoke"] {
+        let r = web.post_form(path, &[]).await;
+        assert_eq!(r.status, 404, "{path}");
+    }
+}

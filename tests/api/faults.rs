@@ -13,15 +13,12 @@ struct Device {
     client_id: String,
     mid: i64,
     created: usize,
-    rng: u64,
+    rng: Rng,
 }
 
 impl Device {
     fn roll(&mut self, n: u64) -> u64 {
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        self.rng % n
+        self.rng.below(n as usize) as u64
     }
 
     /// Sends a push until it is acknowledged, unchanged each time (same mids).
@@ -97,7 +94,7 @@ async fn three_devices_through_a_faulty_network_converge_and_apply_each_mutation
                 client_id: uuid::Uuid::new_v4().to_string(),
                 mid: 0,
                 created: 0,
-                rng: 0x9e37_79b9 + d,
+                rng: Rng::new(0x9e37_79b9 + d),
             }
         })
         .collect();

@@ -438,3 +438,22 @@ pub async fn pull_everything(c: &mut Client) -> (Vec<Value>, HashMap<String, i64
         }
     }
 }
+
+/// A small seeded generator (xorshift) for tests that draw at random: the same seed draws the
+/// same values, so a failure replays.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

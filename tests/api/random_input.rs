@@ -6,18 +6,11 @@
 use crate::helpers::*;
 use serde_json::{Value, json};
 
-struct Rng(u64);
+trait Pick {
+    fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str;
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
+impl Pick for Rng {
     fn pick<'a>(&mut self, items: &'a [&'a str]) -> &'a str {
         items[self.below(items.len())]
     }
@@ -253,7 +246,7 @@ async fn random_bytes_json_and_forms_never_cause_a_server_error_or_a_broken_entr
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(0xC0FF_EE11);
-    let mut rng = Rng(seed.max(1));
+    let mut rng = Rng::new(seed);
     let mut statuses = std::collections::BTreeMap::new();
     for i in 0..total {
         let sent: String;

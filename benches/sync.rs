@@ -1,0 +1,407 @@
+//! Sync throughput of Unknot against pouchdb-server 4.2 (the CouchDB-protocol server offline-first
+//! apps sync with), side by side in one run on this machine, each as its own process on loopback:
+//! pushes in batches of 100 and 500, eight concurrent pushers (eight people), a full pull,
+//! incremental pulls of 10 changes (p50/p99), memory (RSS) and bytes written to disk per byte of
+//! JSON pushed, and server CPU per 1,000 documents pushed. Unknot runs on a SQLite file (or
+//! PostgreSQL with `DATABASE_URL=postgres://…`).
+//!
+//! Run: `(cd benches/peer && npm ci) && cargo bench --bench sync`. Without the peer installed it
+//! measures Unknot alone. `UNKNOT_SYNC_DOCS` sets documents per push run (default 10,000).
+//! Both servers are started on free loopback ports and stopped by pid. Prints a table; asserts
+//! nothing (targets: docs/PERFORMANCE.md).
+
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A server process: its pid for /proc readings.
+struct Server {
+    name: &'static str,
+    child: Child,
+    base: String,
+    _dir: TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct TempDir(std::path::PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn temp_dir(tag: &str) -> TempDir {
+    let p = std::env::temp_dir().join(format!("unknot-sync-bench-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    std::fs::create_dir_all(&p).expect("temp dir");
+    TempDir(p)
+}
+
+/// (RSS in MB, bytes written to storage, CPU ms) of a process, from /proc.
+fn proc_stats(pid: u32) -> (f64, u64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let rss_kb: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    let io = std::fs::read_to_string(format!("/proc/{pid}/io")).unwrap_or_default();
+    let written = io
+        .lines()
+        .find_map(|l| l.strip_prefix("write_bytes:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks: f64 = fields
+        .get(11)
+        .zip(fields.get(12))
+        .map(|(u, s)| u.parse::<f64>().unwrap_or(0.0) + s.parse::<f64>().unwrap_or(0.0))
+        .unwrap_or(0.0);
+    (rss_kb / 1024.0, written, ticks * 10.0)
+}
+
+/// One synthetic journal entry of about 300 bytes of JSON.
+fn doc(i: usize) -> Value {
+    let site = ["calf_left", "neck", "lower_back", "foot_right"][i % 4];
+    json!({
+        "id": uuid::Uuid::now_v7().to_string(),
+        "kind": "episode",
+        "occurred_at": format!("2025-{:02}-{:02}T{:02}:{:02}:00+01:00", 1 + i % 12, 1 + i % 28, i % 24, i % 60),
+        "data": {
+            "body_site": site,
+            "intensity": i % 11,
+            "duration_s": 30 + i % 600,
+            "triggers": ["exercise", "dehydration"],
+            "relief": ["stretch"],
+            "notes": format!("Woke at night with a cramp, number {i}; stretched and drank water, eased after a while.")
+        }
+    })
+}
+
+/// What a protocol needs: make an account or database, push a batch, pull a page.
+enum Peer {
+    Unknot,
+    Pouch,
+}
+
+struct Conn {
+    http: awc::Client,
+    base: String,
+    peer: &'static Peer,
+    /// Unknot: bearer token and device; pouch: database name.
+    auth: String,
+    client_id: String,
+    mid: i64,
+}
+
+impl Conn {
+    async fn open(peer: &'static Peer, base: &str, name: &str) -> Conn {
+        let http = awc::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .finish();
+        let auth = match peer {
+            Peer::Unknot => {
+                let email = format!("{name}@bench.example");
+                let body = json!({"email": email, "password": "correct horse battery", "display_name": name, "role": "client"});
+                let _ = http
+                    .post(format!("{base}/api/v1/auth/register"))
+                    .send_json(&body)
+                    .await;
+                let mut r = http
+                    .post(format!("{base}/api/v1/auth/token"))
+                    .send_json(&json!({"email": email, "password": "correct horse battery"}))
+                    .await
+                    .expect("token");
+                let v: Value = r.json().await.expect("token json");
+                v["access_token"].as_str().unwrap_or_default().to_string()
+            }
+            Peer::Pouch => {
+                let _ = http.put(format!("{base}/{name}")).send().await;
+                name.to_string()
+            }
+        };
+        Conn {
+            http,
+            base: base.to_string(),
+            peer,
+            auth,
+            client_id: uuid::Uuid::new_v4().to_string(),
+            mid: 0,
+        }
+    }
+
+    /// Pushes documents; returns the JSON bytes sent.
+    async fn push(&mut self, docs: &[Value]) -> usize {
+        let body = match self.peer {
+            Peer::Unknot => {
+                let mutations: Vec<Value> = docs
+                    .iter()
+                    .map(|d| {
+                        self.mid += 1;
+                        json!({"mid": self.mid, "op": "upsert", "base_version": 0, "entry": d})
+                    })
+                    .collect();
+                json!({"client_id": self.client_id, "mutations": mutations})
+            }
+            Peer::Pouch => {
+                let docs: Vec<Value> = docs
+                    .iter()
+                    .map(|d| json!({"_id": d["id"], "kind": d["kind"], "occurred_at": d["occurred_at"], "data": d["data"]}))
+                    .collect();
+                json!({"docs": docs})
+            }
+        };
+        let text = body.to_string();
+        let req = match self.peer {
+            Peer::Unknot => self
+                .http
+                .post(format!("{}/api/v1/sync/push", self.base))
+                .bearer_auth(&self.auth),
+            Peer::Pouch => self.http.post(format!("{}/{}/_bulk_docs", self.base, self.auth)),
+        };
+        let mut r = req
+            .insert_header(("Content-Type", "application/json"))
+            .send_body(text.clone())
+            .await
+            .expect("push");
+        assert!(r.status().is_success(), "push: {}", r.status());
+        let _ = r.body().limit(64 << 20).await;
+        text.len()
+    }
+
+    /// One page of changes after `since`: (documents, next cursor, more).
+    async fn pull(&self, since: &str, limit: usize) -> (usize, String, bool) {
+        let url = match self.peer {
+            Peer::Unknot => format!("{}/api/v1/sync/pull?limit={limit}&since={since}", self.base),
+            Peer::Pouch => format!(
+                "{}/{}/_changes?include_docs=true&limit={limit}&since={}",
+                self.base,
+                self.auth,
+                if since.is_empty() { "0" } else { since }
+            ),
+        };
+        let mut req = self.http.get(url);
+        if let Peer::Unknot = self.peer {
+            req = req.bearer_auth(&self.auth);
+        }
+        let mut r = req.send().await.expect("pull");
+        let bytes = r.body().limit(256 << 20).await.expect("pull body");
+        let v: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
+            panic!("pull: {e}: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(300)]))
+        });
+        match self.peer {
+            Peer::Unknot => (
+                v["changes"].as_array().map_or(0, Vec::len),
+                v["cursor"].to_string().trim_matches('"').to_string(),
+                v["has_more"] == true,
+            ),
+            Peer::Pouch => {
+                let n = v["results"].as_array().map_or(0, Vec::len);
+                (n, v["last_seq"].to_string().trim_matches('"').to_string(), n == limit)
+            }
+        }
+    }
+}
+
+fn start_unknot() -> Server {
+    let dir = temp_dir("unknot");
+    let port = free_port();
+    let db = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| dir.0.join("unknot.db").to_string_lossy().into_owned());
+    let child = Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", db)
+        .env("UNKNOT_JWT_SECRET", "sync-bench-secret-that-is-long-enough")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("unknot starts");
+    Server {
+        name: "Unknot",
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    }
+}
+
+fn start_pouch() -> Option<Server> {
+    let bin = std::path::Path::new("benches/peer/node_modules/.bin/pouchdb-server");
+    if !bin.exists() {
+        println!("pouchdb-server is not installed (cd benches/peer && npm ci): measuring Unknot alone\n");
+        return None;
+    }
+    let dir = temp_dir("pouch");
+    let port = free_port();
+    let child = Command::new(bin)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--dir"])
+        .arg(&dir.0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    Some(Server {
+        name: "pouchdb-server",
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    })
+}
+
+async fn wait_up(base: &str) {
+    let http = awc::Client::default();
+    for _ in 0..400 {
+        if http.get(format!("{base}/")).send().await.is_ok() {
+            return;
+        }
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{base} did not start");
+}
+
+/// One server's figures.
+#[derive(Default, Clone)]
+struct Figures {
+    push100: f64,
+    push500: f64,
+    push8: f64,
+    pull_full: f64,
+    inc_p50: f64,
+    inc_p99: f64,
+    rss_idle: f64,
+    rss_after: f64,
+    write_ratio: f64,
+    cpu_per_1000: f64,
+}
+
+async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
+    wait_up(&s.base).await;
+    let pid = s.child.id();
+    let mut f = Figures {
+        rss_idle: proc_stats(pid).0,
+        ..Figures::default()
+    };
+    let docs: Vec<Value> = (0..n).map(doc).collect();
+    // Batches of 100, with disk and CPU accounted.
+    let mut c = Conn::open(peer, &s.base, "push100").await;
+    let (_, w0, cpu0) = proc_stats(pid);
+    let t = Instant::now();
+    let mut sent = 0;
+    for chunk in docs.chunks(100) {
+        sent += c.push(chunk).await;
+    }
+    f.push100 = n as f64 / t.elapsed().as_secs_f64();
+    actix_rt::time::sleep(Duration::from_millis(500)).await;
+    let (_, w1, cpu1) = proc_stats(pid);
+    f.write_ratio = (w1 - w0) as f64 / sent as f64;
+    f.cpu_per_1000 = (cpu1 - cpu0) / (n as f64 / 1000.0);
+    // Batches of 500.
+    let docs500: Vec<Value> = (0..n).map(doc).collect();
+    let mut c5 = Conn::open(peer, &s.base, "push500").await;
+    let t = Instant::now();
+    for chunk in docs500.chunks(500) {
+        c5.push(chunk).await;
+    }
+    f.push500 = n as f64 / t.elapsed().as_secs_f64();
+    // Eight people pushing at once.
+    let mut pushers = Vec::new();
+    for k in 0..8 {
+        pushers.push(Conn::open(peer, &s.base, &format!("pusher{k}")).await);
+    }
+    let each: Vec<Vec<Value>> = (0..8).map(|_| (0..n / 8).map(doc).collect()).collect();
+    let t = Instant::now();
+    futures_util::future::join_all(pushers.iter_mut().zip(&each).map(|(c, d)| async move {
+        for chunk in d.chunks(100) {
+            c.push(chunk).await;
+        }
+    }))
+    .await;
+    f.push8 = (n / 8 * 8) as f64 / t.elapsed().as_secs_f64();
+    // A new device pulls everything.
+    let t = Instant::now();
+    let (mut got, mut since) = (0, String::new());
+    loop {
+        let (k, next, more) = c.pull(&since, 1000).await;
+        got += k;
+        since = next;
+        if !more || k == 0 {
+            break;
+        }
+    }
+    f.pull_full = got as f64 / t.elapsed().as_secs_f64();
+    // Incremental: 10 new changes, then pull them.
+    let mut lat = Vec::new();
+    for round in 0..200 {
+        let ten: Vec<Value> = (0..10).map(|i| doc(round * 10 + i)).collect();
+        c.push(&ten).await;
+        let t = Instant::now();
+        let (k, next, _) = c.pull(&since, 1000).await;
+        lat.push(t.elapsed().as_secs_f64() * 1000.0);
+        assert_eq!(k, 10, "{}: incremental pull saw {k}", s.name);
+        since = next;
+    }
+    lat.sort_by(f64::total_cmp);
+    f.inc_p50 = lat[lat.len() / 2];
+    f.inc_p99 = lat[(lat.len() as f64 * 0.99) as usize - 1];
+    f.rss_after = proc_stats(pid).0;
+    f
+}
+
+fn main() {
+    let n: usize = std::env::var("UNKNOT_SYNC_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    static UNKNOT: Peer = Peer::Unknot;
+    static POUCH: Peer = Peer::Pouch;
+    actix_rt::System::new().block_on(async move {
+        let unknot = start_unknot();
+        let u = measure(&UNKNOT, &unknot, n).await;
+        drop(unknot);
+        let p = match start_pouch() {
+            Some(pouch) => Some(measure(&POUCH, &pouch, n).await),
+            None => None,
+        };
+        println!("{n} documents of about 300 bytes per push run; Unknot on {}", if std::env::var("DATABASE_URL").is_ok_and(|d| d.starts_with("postgres")) { "PostgreSQL" } else { "a SQLite file" });
+        println!("{:<34} {:>12} {:>15} {:>8}", "", "Unknot", "pouchdb-server", "ratio");
+        let rows: [(&str, fn(&Figures) -> f64); 10] = [
+            ("push, batches of 100 (docs/s)", |f| f.push100),
+            ("push, batches of 500 (docs/s)", |f| f.push500),
+            ("push, 8 concurrent people (docs/s)", |f| f.push8),
+            ("full pull (docs/s)", |f| f.pull_full),
+            ("incremental pull of 10, p50 (ms)", |f| f.inc_p50),
+            ("incremental pull of 10, p99 (ms)", |f| f.inc_p99),
+            ("RSS idle (MB)", |f| f.rss_idle),
+            ("RSS after the load (MB)", |f| f.rss_after),
+            ("bytes written per JSON byte pushed", |f| f.write_ratio),
+            ("server CPU per 1,000 docs pushed (ms)", |f| f.cpu_per_1000),
+        ];
+        for (name, get) in rows {
+            let a = get(&u);
+            match &p {
+                Some(p) => {
+                    let b = get(p);
+                    println!("{name:<34} {a:>12.2} {b:>15.2} {:>7.2}×", a / b);
+                }
+                None => println!("{name:<34} {a:>12.2}"),
+            }
+        }
+    });
+}

@@ -174,7 +174,9 @@ impl Conn {
                 .http
                 .post(format!("{}/api/v1/sync/push", self.base))
                 .bearer_auth(&self.auth),
-            Peer::Pouch => self.http.post(format!("{}/{}/_bulk_docs", self.base, self.auth)),
+            Peer::Pouch => self
+                .http
+                .post(format!("{}/{}/_bulk_docs", self.base, self.auth)),
         };
         let mut r = req
             .insert_header(("Content-Type", "application/json"))
@@ -204,7 +206,10 @@ impl Conn {
         let mut r = req.send().await.expect("pull");
         let bytes = r.body().limit(256 << 20).await.expect("pull body");
         let v: Value = serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!("pull: {e}: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(300)]))
+            panic!(
+                "pull: {e}: {}",
+                String::from_utf8_lossy(&bytes[..bytes.len().min(300)])
+            )
         });
         match self.peer {
             Peer::Unknot => (
@@ -214,7 +219,11 @@ impl Conn {
             ),
             Peer::Pouch => {
                 let n = v["results"].as_array().map_or(0, Vec::len);
-                (n, v["last_seq"].to_string().trim_matches('"').to_string(), n == limit)
+                (
+                    n,
+                    v["last_seq"].to_string().trim_matches('"').to_string(),
+                    n == limit,
+                )
             }
         }
     }
@@ -245,7 +254,9 @@ fn start_unknot() -> Server {
 fn start_pouch() -> Option<Server> {
     let bin = std::path::Path::new("benches/peer/node_modules/.bin/pouchdb-server");
     if !bin.exists() {
-        println!("pouchdb-server is not installed (cd benches/peer && npm ci): measuring Unknot alone\n");
+        println!(
+            "pouchdb-server is not installed (cd benches/peer && npm ci): measuring Unknot alone\n"
+        );
         return None;
     }
     let dir = temp_dir("pouch");
@@ -275,6 +286,9 @@ async fn wait_up(base: &str) {
     }
     panic!("{base} did not start");
 }
+
+/// A line of the table: its name and how to read it off one server's figures.
+type Row = (&'static str, fn(&Figures) -> f64);
 
 /// One server's figures.
 #[derive(Default, Clone)]
@@ -379,9 +393,19 @@ fn main() {
             Some(pouch) => Some(measure(&POUCH, &pouch, n).await),
             None => None,
         };
-        println!("{n} documents of about 300 bytes per push run; Unknot on {}", if std::env::var("DATABASE_URL").is_ok_and(|d| d.starts_with("postgres")) { "PostgreSQL" } else { "a SQLite file" });
-        println!("{:<34} {:>12} {:>15} {:>8}", "", "Unknot", "pouchdb-server", "ratio");
-        let rows: [(&str, fn(&Figures) -> f64); 10] = [
+        println!(
+            "{n} documents of about 300 bytes per push run; Unknot on {}",
+            if std::env::var("DATABASE_URL").is_ok_and(|d| d.starts_with("postgres")) {
+                "PostgreSQL"
+            } else {
+                "a SQLite file"
+            }
+        );
+        println!(
+            "{:<34} {:>12} {:>15} {:>8}",
+            "", "Unknot", "pouchdb-server", "ratio"
+        );
+        let rows: [Row; 10] = [
             ("push, batches of 100 (docs/s)", |f| f.push100),
             ("push, batches of 500 (docs/s)", |f| f.push500),
             ("push, 8 concurrent people (docs/s)", |f| f.push8),

@@ -186,7 +186,8 @@ pub enum Created {
     Existing(Entry),
 }
 
-fn row_for(
+/// The row of a new entry (version and sequence given).
+pub(crate) fn row_for(
     user: UserId,
     e: &NewEntry,
     version: i64,

@@ -6,11 +6,12 @@ use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
 use crate::store::DbConn;
 use crate::store::StoreError;
-use crate::store::entries::{Created, next_seq};
+use crate::store::entries::row_for;
 use crate::store::rows::{EntryRow, split_local};
 use crate::store::schema::{entries, sync_clients, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
 /// A push refused as a whole.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,20 +23,182 @@ pub enum PushError {
 }
 
 /// Loads an entry with its field versions.
-fn load(
-    conn: &mut DbConn,
+/// What one push reads and writes, batched: every entry it names is read in one query, new
+/// entries are inserted many rows per statement, and the user's sequence is counted here and
+/// written once (the user's row is locked for the whole push, so nobody else counts meanwhile).
+struct Batch {
     user: UserId,
-    id: EntryId,
-) -> Result<Option<(Entry, FieldVersions)>, StoreError> {
-    let row: Option<EntryRow> = entries::table
-        .find((user.to_string(), id.to_string()))
-        .first(conn)
-        .optional()?;
-    row.map(|r| {
-        let fv = FieldVersions::from_json(&r.field_versions);
-        Entry::try_from(r).map(|e| (e, fv))
-    })
-    .transpose()
+    /// The stored state of each entry the push names (None: not stored).
+    known: HashMap<EntryId, Option<(Entry, FieldVersions)>>,
+    /// New rows not yet inserted.
+    pending: Vec<EntryRow>,
+    /// The last sequence number given out.
+    seq: i64,
+    seq_start: i64,
+}
+
+/// Rows per multi-row insert (well under both backends' bound-parameter limits).
+const INSERT_CHUNK: usize = 500;
+
+impl Batch {
+    fn start(conn: &mut DbConn, user: UserId, ops: &[&Op]) -> Result<Batch, StoreError> {
+        let seq: i64 = users::table
+            .find(user.to_string())
+            .select(users::seq)
+            .first(conn)?;
+        let ids: Vec<String> = ops
+            .iter()
+            .filter_map(|op| op_id(op))
+            .map(|id| id.to_string())
+            .collect();
+        let mut known: HashMap<EntryId, Option<(Entry, FieldVersions)>> = ops
+            .iter()
+            .filter_map(|op| op_id(op))
+            .map(|id| (id, None))
+            .collect();
+        for chunk in ids.chunks(INSERT_CHUNK) {
+            let rows: Vec<EntryRow> = entries::table
+                .filter(entries::user_id.eq(user.to_string()))
+                .filter(entries::id.eq_any(chunk))
+                .load(conn)?;
+            for r in rows {
+                let fv = FieldVersions::from_json(&r.field_versions);
+                let e = Entry::try_from(r)?;
+                known.insert(e.id, Some((e, fv)));
+            }
+        }
+        Ok(Batch {
+            user,
+            known,
+            pending: Vec::new(),
+            seq,
+            seq_start: seq,
+        })
+    }
+
+    fn next_seq(&mut self) -> i64 {
+        self.seq += 1;
+        self.seq
+    }
+
+    /// Inserts the new rows waiting (before anything updates a row).
+    fn flush(&mut self, conn: &mut DbConn) -> Result<(), StoreError> {
+        // Multi-row inserts are backend-specific SQL, so each backend's connection runs its own.
+        for chunk in self.pending.chunks(INSERT_CHUNK) {
+            match conn {
+                DbConn::Postgresql(c) => diesel::insert_into(entries::table)
+                    .values(chunk)
+                    .execute(c)?,
+                DbConn::Sqlite(c) => diesel::insert_into(entries::table)
+                    .values(chunk)
+                    .execute(c)?,
+            };
+        }
+        self.pending.clear();
+        Ok(())
+    }
+
+    /// Writes what is left: new rows, and the user's sequence.
+    fn finish(mut self, conn: &mut DbConn) -> Result<(), StoreError> {
+        self.flush(conn)?;
+        if self.seq != self.seq_start {
+            diesel::update(users::table.find(self.user.to_string()))
+                .set(users::seq.eq(self.seq))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Applies one mutation: the domain decides, this saves.
+    fn apply(
+        &mut self,
+        conn: &mut DbConn,
+        client: &str,
+        op: &Op,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, StoreError> {
+        let id = op_id(op);
+        let stored = id.and_then(|id| self.known.get(&id).cloned().flatten());
+        let step = decide(stored.as_ref().map(|(e, fv)| (e, fv)), op, client, now);
+        let user = self.user;
+        let key = |id: EntryId| (user.to_string(), id.to_string());
+        Ok(match step {
+            Step::Done(outcome) => outcome,
+            Step::Create(entry) => {
+                let versions = FieldVersions::created(Some(client));
+                let seq = self.next_seq();
+                let row = row_for(
+                    user,
+                    &entry,
+                    1,
+                    seq,
+                    versions.to_json(),
+                    now.naive_utc(),
+                    now.naive_utc(),
+                );
+                self.known
+                    .insert(entry.id, Some((Entry::try_from(row.clone())?, versions)));
+                self.pending.push(row);
+                Outcome::Applied { version: 1, seq }
+            }
+            Step::Delete { id, version } => {
+                self.flush(conn)?;
+                let seq = self.next_seq();
+                diesel::update(entries::table.find(key(id)))
+                    .set((
+                        entries::deleted.eq(true),
+                        entries::version.eq(version),
+                        entries::seq.eq(seq),
+                        entries::updated_at.eq(now.naive_utc()),
+                    ))
+                    .execute(conn)?;
+                if let Some(Some((e, _))) = self.known.get_mut(&id) {
+                    e.deleted = true;
+                    e.version = version;
+                    e.seq = seq;
+                }
+                Outcome::Applied { version, seq }
+            }
+            Step::Save {
+                entry,
+                versions,
+                version,
+                conflicts,
+            } => {
+                self.flush(conn)?;
+                let seq = self.next_seq();
+                let (at, off) = split_local(&entry.occurred_at);
+                diesel::update(entries::table.find(key(entry.id)))
+                    .set((
+                        entries::occurred_at.eq(at),
+                        entries::utc_offset_min.eq(off),
+                        entries::data.eq(entry.data.to_json().to_string()),
+                        entries::field_versions.eq(versions.to_json()),
+                        entries::version.eq(version),
+                        entries::seq.eq(seq),
+                        entries::updated_at.eq(now.naive_utc()),
+                    ))
+                    .execute(conn)?;
+                if let Some(Some((e, fv))) = self.known.get_mut(&entry.id) {
+                    e.occurred_at = entry.occurred_at;
+                    e.data = entry.data.clone();
+                    e.version = version;
+                    e.seq = seq;
+                    e.deleted = false;
+                    *fv = versions;
+                }
+                if conflicts.is_empty() {
+                    Outcome::Applied { version, seq }
+                } else {
+                    Outcome::Merged {
+                        version,
+                        seq,
+                        conflicts,
+                    }
+                }
+            }
+        })
+    }
 }
 
 fn op_id(op: &Op) -> Option<EntryId> {
@@ -44,75 +207,6 @@ fn op_id(op: &Op) -> Option<EntryId> {
         Op::Patch { id, .. } | Op::Delete { id } => Some(*id),
         Op::Invalid { .. } => None,
     }
-}
-
-/// Applies one mutation: the domain decides, this saves.
-fn apply(
-    conn: &mut DbConn,
-    user: UserId,
-    client: &str,
-    op: &Op,
-    now: DateTime<Utc>,
-) -> Result<Outcome, StoreError> {
-    let stored = match op_id(op) {
-        Some(id) => load(conn, user, id)?,
-        None => None,
-    };
-    let step = decide(stored.as_ref().map(|(e, fv)| (e, fv)), op, client, now);
-    let key = |id: EntryId| (user.to_string(), id.to_string());
-    Ok(match step {
-        Step::Done(outcome) => outcome,
-        Step::Create(entry) => {
-            let versions = FieldVersions::created(Some(client));
-            match crate::store::entries::create_with(conn, user, &entry, &versions, now)? {
-                Created::New(e) | Created::Existing(e) => Outcome::Applied {
-                    version: e.version,
-                    seq: e.seq,
-                },
-            }
-        }
-        Step::Delete { id, version } => {
-            let seq = next_seq(conn, user)?;
-            diesel::update(entries::table.find(key(id)))
-                .set((
-                    entries::deleted.eq(true),
-                    entries::version.eq(version),
-                    entries::seq.eq(seq),
-                    entries::updated_at.eq(now.naive_utc()),
-                ))
-                .execute(conn)?;
-            Outcome::Applied { version, seq }
-        }
-        Step::Save {
-            entry,
-            versions,
-            version,
-            conflicts,
-        } => {
-            let seq = next_seq(conn, user)?;
-            let (at, off) = split_local(&entry.occurred_at);
-            diesel::update(entries::table.find(key(entry.id)))
-                .set((
-                    entries::occurred_at.eq(at),
-                    entries::utc_offset_min.eq(off),
-                    entries::data.eq(entry.data.to_json().to_string()),
-                    entries::field_versions.eq(versions.to_json()),
-                    entries::version.eq(version),
-                    entries::seq.eq(seq),
-                    entries::updated_at.eq(now.naive_utc()),
-                ))
-                .execute(conn)?;
-            if conflicts.is_empty() {
-                Outcome::Applied { version, seq }
-            } else {
-                Outcome::Merged {
-                    version,
-                    seq,
-                    conflicts,
-                }
-            }
-        }
-    })
 }
 
 /// Applies a push in the caller's transaction. Returns the client's new `last_mid` and one
@@ -162,6 +256,12 @@ pub fn push(
         }
         cursor = *mid;
     }
+    let fresh: Vec<&Op> = mutations
+        .iter()
+        .filter(|(mid, _)| *mid > last)
+        .map(|(_, op)| op)
+        .collect();
+    let mut batch = Batch::start(conn, user, &fresh)?;
     let mut outcomes = Vec::with_capacity(mutations.len());
     let mut applied_to = last;
     for (mid, op) in mutations {
@@ -169,9 +269,10 @@ pub fn push(
             outcomes.push(Outcome::Duplicate);
             continue;
         }
-        outcomes.push(apply(conn, user, client_id, op, now)?);
+        outcomes.push(batch.apply(conn, client_id, op, now)?);
         applied_to = *mid;
     }
+    batch.finish(conn)?;
     if applied_to != last {
         diesel::update(sync_clients::table.find(client_id))
             .set((

@@ -125,7 +125,12 @@ fn upsert(mid: i64, id: &str) -> Value {
 
 /// One device pushing `batches` batches (20 new entries each, and every third batch deleting
 /// one entry of the batch before), resending a batch unchanged until it is acknowledged.
-async fn device(mut c: Client, client_id: String, batches: usize) -> Pushed {
+async fn device(
+    mut c: Client,
+    client_id: String,
+    batches: usize,
+    acked: &std::sync::atomic::AtomicUsize,
+) -> Pushed {
     let mut out = Pushed::default();
     let mut mid = 0;
     let deadline = Instant::now() + Duration::from_secs(240);
@@ -161,6 +166,7 @@ async fn device(mut c: Client, client_id: String, batches: usize) -> Pushed {
             assert!(Instant::now() < deadline, "a push was never acknowledged");
             actix_rt::time::sleep(Duration::from_millis(40)).await;
         }
+        acked.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         out.created.extend(made.iter().cloned());
         out.deleted.extend(gone);
         out.last_mid = mid;
@@ -206,15 +212,21 @@ async fn kill_9_during_eight_pushing_devices_loses_no_acknowledged_mutation() {
         }
     }
     let started = Instant::now();
+    let acked = std::sync::atomic::AtomicUsize::new(0);
+    let total = devices.len() * batches;
     let pushes = futures_util::future::join_all(devices.iter().map(|(_, c)| {
         let mut fresh = Client::new(&base);
         fresh.bearer = c.bearer.clone();
         let c = fresh;
-        device(c, uuid::Uuid::new_v4().to_string(), batches)
+        device(c, uuid::Uuid::new_v4().to_string(), batches, &acked)
     }));
+    // Each kill lands while devices are mid-way: after the next share of batches is acknowledged.
     let killer = async {
-        for _ in 0..kills {
-            actix_rt::time::sleep(Duration::from_millis(250)).await;
+        for k in 0..kills {
+            let due = total * (k + 1) / (kills + 1);
+            while acked.load(std::sync::atomic::Ordering::SeqCst) < due {
+                actix_rt::time::sleep(Duration::from_millis(2)).await;
+            }
             server.restart().await;
         }
     };

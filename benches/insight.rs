@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use unknot::config::{DatabaseUrl, Settings};
 use unknot::domain::rules::{Journal, Thresholds, evaluate};
 use unknot::startup::Application;
-use unknot::store::{Db, entries, users};
+use unknot::store::entries;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -25,47 +25,12 @@ fn report(name: &str, mut samples: Vec<Duration>) {
     );
 }
 
-fn main() -> anyhow::Result<()> {
-    let path = std::env::temp_dir().join(format!("unknot-bench-{}.db", std::process::id()));
-    let db_url = DatabaseUrl::Sqlite(path.to_string_lossy().into_owned());
-    let db = Db::connect(&db_url)?;
-    let now = chrono::Utc::now();
-    let t0 = Instant::now();
-    let logins = unknot::demo::load_fixed(&db, now).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let client = db
-        .write_blocking(|c| users::find_by_email(c, "demo@unknot.example"))
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .ok_or_else(|| anyhow::anyhow!("demo client missing"))?
-        .0;
-    // Five years in three passes with different seeds: about 20,000 entries.
-    let mut list =
-        unknot::domain::demo::history(now - chrono::Duration::days(183), 5 * 365 - 183, 7);
-    list.extend(unknot::domain::demo::history(now, 5 * 365, 11));
-    list.extend(unknot::domain::demo::history(
-        now - chrono::Duration::days(400),
-        2 * 365,
-        13,
-    ));
-    let uid = client.id;
-    db.write_blocking(move |c| entries::insert_many(c, uid, &list, now))
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let total: i64 = db
-        .write_blocking(move |c| {
-            use diesel::prelude::*;
-            use unknot::store::schema::entries as t;
-            Ok::<_, unknot::store::StoreError>(
-                t::table
-                    .filter(t::user_id.eq(uid.to_string()))
-                    .count()
-                    .get_result(c)?,
-            )
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    println!(
-        "journal: {total} entries over five years (built in {:.1} s)",
-        t0.elapsed().as_secs_f64()
-    );
+mod common;
 
+fn main() -> anyhow::Result<()> {
+    let (db, path, client, client_login) = common::five_year_journal("insight")?;
+    let uid = client.id;
+    let now = chrono::Utc::now();
     // evaluate() alone, on what the store loads for it.
     let recent = db
         .write_blocking(move |c| entries::for_insight(c, uid, now))
@@ -108,9 +73,10 @@ fn main() -> anyhow::Result<()> {
     report("load 90 days + evaluate", samples);
 
     // Over HTTP on loopback, through the whole middleware stack.
+    let file = path.clone();
     actix_web::rt::System::new().block_on(async move {
         let mut settings = Settings::from_lookup(|_| None)?;
-        settings.database = db_url.clone();
+        settings.database = DatabaseUrl::Sqlite(file);
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let app = Application::build_with(settings, db, listener)?;
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -134,7 +100,7 @@ fn main() -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
         let body = format!(
             "csrf_token={csrf}&email=demo%40unknot.example&password={}",
-            logins.client.1
+            client_login.1
         );
         let res = http
             .post(format!("{base}/login"))

@@ -261,7 +261,10 @@ fn start_pouch() -> Option<Server> {
     }
     let dir = temp_dir("pouch");
     let port = free_port();
+    let bin = std::fs::canonicalize(bin).ok()?;
+    // Its log.txt and config.json go to its own temporary folder, not the checkout.
     let child = Command::new(bin)
+        .current_dir(&dir.0)
         .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--dir"])
         .arg(&dir.0)
         .stdout(Stdio::null())

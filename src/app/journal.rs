@@ -202,7 +202,9 @@ fn notes_matching(
             limit: SCAN_STEP,
             cursor: cursor.clone(),
             kind,
-            text: Some(words.to_string()),
+            // The store's narrowing folds case for ASCII only (SQLite's lower()); other words
+            // are matched here alone.
+            text: words.is_ascii().then(|| words.to_string()),
             ..Default::default()
         };
         let (rows, next) = entries::list(c, user, &q)?;

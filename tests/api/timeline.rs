@@ -45,6 +45,7 @@ async fn the_timeline_filters_by_kind_and_finds_words_in_notes_only() {
         json!({"body_site": "neck", "intensity": 3, "pattern": "cramp"}),
     )
     .await;
+    log(&mut api, 80, "episode", ep("Épaule raide")).await;
     let mut c = app.client();
     c.post_form(
         "/login",
@@ -52,7 +53,9 @@ async fn the_timeline_filters_by_kind_and_finds_words_in_notes_only() {
     )
     .await;
     let all = c.get("/timeline").await;
-    assert_eq!(shown(&all.body), 7);
+    assert_eq!(shown(&all.body), 8);
+    let accented = c.get("/timeline?q=%C3%A9paule").await;
+    assert_eq!(shown(&accented.body), 1, "any case, beyond ASCII too");
     let run = c.get("/timeline?q=run").await;
     assert_eq!(
         shown(&run.body),
@@ -83,7 +86,7 @@ async fn the_timeline_filters_by_kind_and_finds_words_in_notes_only() {
     );
     assert!(cramp.body.contains("No entries match."));
     let unknown = c.get("/timeline?kind=teleport").await;
-    assert_eq!(shown(&unknown.body), 7, "an unknown kind shows everything");
+    assert_eq!(shown(&unknown.body), 8, "an unknown kind shows everything");
 }
 
 #[actix_web::test]

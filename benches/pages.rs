@@ -1,0 +1,160 @@
+//! Pages under load: wrk (Debian's package `wrk`) on loopback against the release binary, a
+//! signed-in client with a five-year journal (about 20,000 entries) on a SQLite file, a mixed run
+//! that cycles through the home page, the timeline, trends, a one-tap log (POST), suggestions as
+//! JSON and an incremental sync pull.
+//!
+//! Run: `cargo bench --bench pages` (`UNKNOT_LOAD_SECONDS`, default 10; 2 threads, 16
+//! connections). Prints wrk's report; asserts nothing (targets: docs/PERFORMANCE.md).
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn main() -> anyhow::Result<()> {
+    let seconds: u64 = std::env::var("UNKNOT_LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10)
+        .clamp(1, 120);
+    if Command::new("wrk").arg("--version").output().is_err() {
+        println!("wrk is not installed (apt-get install wrk): nothing measured");
+        return Ok(());
+    }
+    let (db, path, _client, (email, password)) = common::five_year_journal("pages")?;
+    drop(db);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_unknot"))
+        .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", &path)
+        .env(
+            "UNKNOT_JWT_SECRET",
+            "pages-bench-secret-that-is-long-enough",
+        )
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let run = actix_rt::System::new().block_on(async {
+        let http = awc::Client::builder()
+            .disable_redirects()
+            .timeout(Duration::from_secs(30))
+            .finish();
+        let mut up = false;
+        for _ in 0..400 {
+            if http.get(format!("{base}/login")).send().await.is_ok() {
+                up = true;
+                break;
+            }
+            actix_rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::ensure!(up, "unknot did not start");
+        let page = http
+            .get(format!("{base}/login"))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let csrf = page
+            .cookies()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .iter()
+            .find(|c| c.name() == "unknot_csrf")
+            .map(|c| c.value().to_string())
+            .ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
+        let form = format!(
+            "csrf_token={csrf}&email={}&password={}",
+            email.replace('@', "%40"),
+            password
+        );
+        let signed = http
+            .post(format!("{base}/login"))
+            .insert_header(("Cookie", format!("unknot_csrf={csrf}")))
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .send_body(form)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let session = signed
+            .cookies()
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .iter()
+            .find(|c| c.name() == "unknot_session")
+            .map(|c| c.value().to_string())
+            .ok_or_else(|| anyhow::anyhow!("not signed in"))?;
+        let mut token = http
+            .post(format!("{base}/api/v1/auth/token"))
+            .send_json(&serde_json::json!({"email": email, "password": password}))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let token: serde_json::Value = token.json().await?;
+        let bearer = token["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        // Where a device that synced a moment ago would pull from: the newest 50 changes.
+        let mut cursor = String::new();
+        loop {
+            let mut r = http
+                .get(format!("{base}/api/v1/sync/pull?limit=1000&since={cursor}"))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let v: serde_json::Value = r.json().limit(64 << 20).await?;
+            let next = v["cursor"].as_i64().unwrap_or(0);
+            cursor = next.to_string();
+            if v["has_more"] != true {
+                cursor = (next - 50).max(0).to_string();
+                break;
+            }
+        }
+        Ok::<_, anyhow::Error>((csrf, session, bearer, cursor))
+    });
+    let (csrf, session, bearer, cursor) = match run {
+        Ok(v) => v,
+        Err(e) => {
+            let _ = server.kill();
+            return Err(e);
+        }
+    };
+    let cookie = format!("unknot_session={session}; unknot_csrf={csrf}");
+    let script = format!(
+        r#"local c = {{["Cookie"] = "{cookie}"}}
+local b = {{["Authorization"] = "Bearer {bearer}"}}
+local f = {{["Cookie"] = "{cookie}", ["Content-Type"] = "application/x-www-form-urlencoded"}}
+local reqs = {{
+  wrk.format("GET", "/", c),
+  wrk.format("GET", "/timeline", c),
+  wrk.format("GET", "/trends", c),
+  wrk.format("POST", "/quick", f, "csrf_token={csrf}&action=water_250"),
+  wrk.format("GET", "/api/v1/suggestions", b),
+  wrk.format("GET", "/api/v1/sync/pull?limit=100&since={cursor}", b),
+}}
+local i = 0
+request = function()
+  i = i % #reqs + 1
+  return reqs[i]
+end
+"#
+    );
+    let script_path = std::env::temp_dir().join(format!("unknot-load-{}.lua", std::process::id()));
+    std::fs::write(&script_path, script)?;
+    println!(
+        "wrk: 2 threads, 16 connections, {seconds} s; each connection cycles /, /timeline, /trends, POST /quick, /api/v1/suggestions, /api/v1/sync/pull"
+    );
+    let out = Command::new("wrk")
+        .args(["-t2", "-c16", &format!("-d{seconds}s"), "--latency", "-s"])
+        .arg(&script_path)
+        .arg(&base)
+        .output();
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_file(&script_path);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{path}{suffix}"));
+    }
+    print!("{}", String::from_utf8_lossy(&out?.stdout));
+    Ok(())
+}

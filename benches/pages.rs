@@ -95,7 +95,7 @@ fn main() -> anyhow::Result<()> {
             .to_string();
         // Where a device that synced a moment ago would pull from: the newest 50 changes.
         let mut cursor = String::new();
-        loop {
+        for _ in 0..1000 {
             let mut r = http
                 .get(format!("{base}/api/v1/sync/pull?limit=1000&since={cursor}"))
                 .bearer_auth(&bearer)
@@ -103,12 +103,46 @@ fn main() -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let v: serde_json::Value = r.json().limit(64 << 20).await?;
-            let next = v["cursor"].as_i64().unwrap_or(0);
+            let next: i64 = match &v["cursor"] {
+                serde_json::Value::String(s) => s.parse().unwrap_or(0),
+                other => other.as_i64().unwrap_or(0),
+            };
             cursor = next.to_string();
             if v["has_more"] != true {
                 cursor = (next - 50).max(0).to_string();
                 break;
             }
+        }
+        // Each request of the mix once, so the load measures answers, not refusals.
+        let cookie = format!("unknot_session={session}; unknot_csrf={csrf}");
+        for path in ["/", "/timeline", "/trends"] {
+            let r = http
+                .get(format!("{base}{path}"))
+                .insert_header(("Cookie", cookie.clone()))
+                .send()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::ensure!(r.status() == 200, "{path}: {}", r.status());
+        }
+        let r = http
+            .post(format!("{base}/quick"))
+            .insert_header(("Cookie", cookie.clone()))
+            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+            .send_body(format!("csrf_token={csrf}&action=water_250"))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        anyhow::ensure!(r.status() == 303, "POST /quick: {}", r.status());
+        for path in [
+            "/api/v1/suggestions".to_string(),
+            format!("/api/v1/sync/pull?limit=100&since={cursor}"),
+        ] {
+            let r = http
+                .get(format!("{base}{path}"))
+                .bearer_auth(&bearer)
+                .send()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::ensure!(r.status() == 200, "{path}: {}", r.status());
         }
         Ok::<_, anyhow::Error>((csrf, session, bearer, cursor))
     });
@@ -124,18 +158,29 @@ fn main() -> anyhow::Result<()> {
         r#"local c = {{["Cookie"] = "{cookie}"}}
 local b = {{["Authorization"] = "Bearer {bearer}"}}
 local f = {{["Cookie"] = "{cookie}", ["Content-Type"] = "application/x-www-form-urlencoded"}}
-local reqs = {{
-  wrk.format("GET", "/", c),
-  wrk.format("GET", "/timeline", c),
-  wrk.format("GET", "/trends", c),
-  wrk.format("POST", "/quick", f, "csrf_token={csrf}&action=water_250"),
-  wrk.format("GET", "/api/v1/suggestions", b),
-  wrk.format("GET", "/api/v1/sync/pull?limit=100&since={cursor}", b),
-}}
+-- Built in init: wrk knows the Host header only then.
+local reqs = {{}}
+init = function(args)
+  reqs = {{
+    wrk.format("GET", "/", c),
+    wrk.format("GET", "/timeline", c),
+    wrk.format("GET", "/trends", c),
+    wrk.format("POST", "/quick", f, "csrf_token={csrf}&action=water_250"),
+    wrk.format("GET", "/api/v1/suggestions", b),
+    wrk.format("GET", "/api/v1/sync/pull?limit=100&since={cursor}", b),
+  }}
+end
 local i = 0
 request = function()
   i = i % #reqs + 1
   return reqs[i]
+end
+local shown = 0
+response = function(status, headers, body)
+  if status >= 400 and shown < 3 then
+    shown = shown + 1
+    print("refused: " .. status .. " " .. string.sub(body, 1, 200))
+  end
 end
 "#
     );

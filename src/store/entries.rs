@@ -409,13 +409,18 @@ pub fn for_insight_of(
         .filter(entries::deleted.eq(false))
         .filter(entries::occurred_at.gt(since))
         .load::<EntryRow>(conn)?;
-    let older_sessions = entries::table
+    let mut older_query = entries::table
         .filter(entries::user_id.eq_any(&ids))
         .filter(entries::deleted.eq(false))
         .filter(entries::kind.eq(EntryKind::Massage.as_str()))
         .filter(entries::occurred_at.le(since))
         .order(entries::occurred_at.desc())
-        .load::<EntryRow>(conn)?;
+        .into_boxed();
+    // One person: only the sessions kept are read (years of sessions otherwise).
+    if ids.len() == 1 {
+        older_query = older_query.limit(OLDER_SESSIONS as i64);
+    }
+    let older_sessions = older_query.load::<EntryRow>(conn)?;
     let mut out: std::collections::HashMap<UserId, Vec<Entry>> =
         users.iter().map(|u| (*u, Vec::new())).collect();
     let mut older: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

@@ -86,36 +86,8 @@ fn main() -> anyhow::Result<()> {
             .disable_redirects()
             .timeout(Duration::from_secs(10))
             .finish();
-        let login = http
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let csrf = login
-            .cookies()
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .iter()
-            .find(|c| c.name() == "unknot_csrf")
-            .map(|c| c.value().to_string())
-            .ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
-        let body = format!(
-            "csrf_token={csrf}&email=demo%40unknot.example&password={}",
-            client_login.1
-        );
-        let res = http
-            .post(format!("{base}/login"))
-            .insert_header(("Cookie", format!("unknot_csrf={csrf}")))
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .send_body(body)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let session = res
-            .cookies()
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .iter()
-            .find(|c| c.name() == "unknot_session")
-            .map(|c| c.value().to_string())
-            .ok_or_else(|| anyhow::anyhow!("login failed: {}", res.status()))?;
+        let (csrf, session) =
+            common::sign_in(&http, &base, "demo@unknot.example", &client_login.1).await?;
         let cookie = format!("unknot_csrf={csrf}; unknot_session={session}");
         for path in ["/", "/trends", "/timeline", "/insights"] {
             let mut samples = Vec::new();

@@ -52,37 +52,7 @@ fn main() -> anyhow::Result<()> {
             actix_rt::time::sleep(Duration::from_millis(50)).await;
         }
         anyhow::ensure!(up, "unknot did not start");
-        let page = http
-            .get(format!("{base}/login"))
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let csrf = page
-            .cookies()
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .iter()
-            .find(|c| c.name() == "unknot_csrf")
-            .map(|c| c.value().to_string())
-            .ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
-        let form = format!(
-            "csrf_token={csrf}&email={}&password={}",
-            email.replace('@', "%40"),
-            password
-        );
-        let signed = http
-            .post(format!("{base}/login"))
-            .insert_header(("Cookie", format!("unknot_csrf={csrf}")))
-            .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
-            .send_body(form)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let session = signed
-            .cookies()
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .iter()
-            .find(|c| c.name() == "unknot_session")
-            .map(|c| c.value().to_string())
-            .ok_or_else(|| anyhow::anyhow!("not signed in"))?;
+        let (csrf, session) = common::sign_in(&http, &base, &email, &password).await?;
         let mut token = http
             .post(format!("{base}/api/v1/auth/token"))
             .send_json(&serde_json::json!({"email": email, "password": password}))

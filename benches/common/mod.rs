@@ -53,3 +53,45 @@ pub fn five_year_journal(
     );
     Ok((db, url, client, logins.client))
 }
+
+/// Signs in through the login form as a browser would: the CSRF cookie from the login page,
+/// then the form; returns (CSRF token, session cookie value).
+pub async fn sign_in(
+    http: &awc::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<(String, String)> {
+    let login = http
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let csrf = login
+        .cookies()
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .iter()
+        .find(|c| c.name() == "unknot_csrf")
+        .map(|c| c.value().to_string())
+        .ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
+    let body = format!(
+        "csrf_token={csrf}&email={}&password={}",
+        email.replace('@', "%40"),
+        password
+    );
+    let res = http
+        .post(format!("{base}/login"))
+        .insert_header(("Cookie", format!("unknot_csrf={csrf}")))
+        .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+        .send_body(body)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let session = res
+        .cookies()
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .iter()
+        .find(|c| c.name() == "unknot_session")
+        .map(|c| c.value().to_string())
+        .ok_or_else(|| anyhow::anyhow!("login failed: {}", res.status()))?;
+    Ok((csrf, session))
+}

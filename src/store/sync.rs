@@ -109,6 +109,40 @@ impl Batch {
         Ok(())
     }
 
+    /// Writes an entry's new state (a merged edit) with the next sequence number.
+    fn save(
+        &mut self,
+        conn: &mut DbConn,
+        entry: &crate::domain::entry::NewEntry,
+        versions: &FieldVersions,
+        version: i64,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        self.flush(conn)?;
+        let seq = self.next_seq();
+        let (at, off) = split_local(&entry.occurred_at);
+        diesel::update(entries::table.find((self.user.to_string(), entry.id.to_string())))
+            .set((
+                entries::occurred_at.eq(at),
+                entries::utc_offset_min.eq(off),
+                entries::data.eq(entry.data.to_json().to_string()),
+                entries::field_versions.eq(versions.to_json()),
+                entries::version.eq(version),
+                entries::seq.eq(seq),
+                entries::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        if let Some(Some((e, fv))) = self.known.get_mut(&entry.id) {
+            e.occurred_at = entry.occurred_at;
+            e.data = entry.data.clone();
+            e.version = version;
+            e.seq = seq;
+            e.deleted = false;
+            *fv = versions.clone();
+        }
+        Ok(seq)
+    }
+
     /// Applies one mutation: the domain decides, this saves.
     fn apply(
         &mut self,
@@ -165,28 +199,7 @@ impl Batch {
                 version,
                 conflicts,
             } => {
-                self.flush(conn)?;
-                let seq = self.next_seq();
-                let (at, off) = split_local(&entry.occurred_at);
-                diesel::update(entries::table.find(key(entry.id)))
-                    .set((
-                        entries::occurred_at.eq(at),
-                        entries::utc_offset_min.eq(off),
-                        entries::data.eq(entry.data.to_json().to_string()),
-                        entries::field_versions.eq(versions.to_json()),
-                        entries::version.eq(version),
-                        entries::seq.eq(seq),
-                        entries::updated_at.eq(now.naive_utc()),
-                    ))
-                    .execute(conn)?;
-                if let Some(Some((e, fv))) = self.known.get_mut(&entry.id) {
-                    e.occurred_at = entry.occurred_at;
-                    e.data = entry.data.clone();
-                    e.version = version;
-                    e.seq = seq;
-                    e.deleted = false;
-                    *fv = versions;
-                }
+                let seq = self.save(conn, &entry, &versions, version, now)?;
                 if conflicts.is_empty() {
                     Outcome::Applied { version, seq }
                 } else {

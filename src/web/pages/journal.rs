@@ -291,6 +291,24 @@ struct DayView {
     entries: Vec<EntryView>,
 }
 
+/// Entries grouped by their own local date, in the order given.
+fn by_day(list: &[Entry]) -> Vec<DayView> {
+    let mut days: Vec<DayView> = Vec::new();
+    for e in list {
+        let d = e.occurred_at.date_naive();
+        let key = d.format("%Y-%m-%d").to_string();
+        match days.last_mut() {
+            Some(day) if day.key == key => day.entries.push(EntryView::of(e)),
+            _ => days.push(DayView {
+                key,
+                label: day_label(d),
+                entries: vec![EntryView::of(e)],
+            }),
+        }
+    }
+    days
+}
+
 /// Entries per timeline page.
 pub const TIMELINE_PAGE: i64 = 50;
 
@@ -328,19 +346,7 @@ pub async fn get_timeline(
         },
         None => journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE, filter.clone()).await?,
     };
-    let mut days: Vec<DayView> = Vec::new();
-    for e in &list {
-        let d = e.occurred_at.date_naive();
-        let key = d.format("%Y-%m-%d").to_string();
-        match days.last_mut() {
-            Some(day) if day.key == key => day.entries.push(EntryView::of(e)),
-            _ => days.push(DayView {
-                key,
-                label: day_label(d),
-                entries: vec![EntryView::of(e)],
-            }),
-        }
-    }
+    let days = by_day(&list);
     let notice = match q.get("done").map(String::as_str) {
         Some("restored") => Some("Entry restored.".to_string()),
         Some("updated") => Some("Entry updated.".to_string()),

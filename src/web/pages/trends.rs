@@ -309,6 +309,31 @@ impl View {
         })
     }
 
+    /// The period a query asks for (`period=`, or `from=` and `to=`), and what is wrong with
+    /// dates that cannot be used (the default period is shown then).
+    fn from_query(
+        q: &std::collections::HashMap<String, String>,
+        today: NaiveDate,
+    ) -> (View, Option<String>) {
+        let date = |k: &str| q.get(k).and_then(|v| v.trim().parse::<NaiveDate>().ok());
+        match (q.get("from"), q.get("to")) {
+            (Some(_), Some(_)) => match (date("from"), date("to")) {
+                (Some(f), Some(t)) => match View::between(f, t) {
+                    Ok(v) => (v, None),
+                    Err(e) => (View::last("3m", today), Some(format!("From {e}."))),
+                },
+                _ => (
+                    View::last("3m", today),
+                    Some("From and To must be dates like 2026-05-12.".into()),
+                ),
+            },
+            _ => (
+                View::last(q.get("period").map(String::as_str).unwrap_or("3m"), today),
+                None,
+            ),
+        }
+    }
+
     fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
     }
@@ -323,6 +348,44 @@ pub fn episodes(n: u32) -> String {
     }
 }
 
+/// The charts of a period: episodes and intensity per bucket, places, triggers, time of day,
+/// water per day and self-care.
+fn period_charts(
+    main: &Trends,
+    daily: &Trends,
+    view: &View,
+    comparison: &str,
+    target: f64,
+) -> Vec<Chart> {
+    let (unit, _) = bucket_words(view.bucket);
+    vec![
+        weekly_episodes_chart(
+            "weekly",
+            &format!("Episodes per {unit}, {}", view.label),
+            main,
+            comparison,
+        ),
+        intensity_chart(main, view.bucket),
+        counts_chart(
+            "sites",
+            &format!("Where, {}", view.label),
+            "Most often:",
+            "No episodes.",
+            &main.by_body_site,
+        ),
+        counts_chart(
+            "triggers",
+            &format!("Possible triggers, {}", view.label),
+            "Most often noted:",
+            "No triggers noted.",
+            &main.by_trigger,
+        ),
+        hours_chart(main, &view.label),
+        water_chart(daily, target),
+        self_care_chart(main, view.bucket, &view.label),
+    ]
+}
+
 /// `GET /trends[?period=4w|3m|12m | ?from=&to=]`.
 pub async fn get_trends(
     state: web::Data<AppState>,
@@ -331,21 +394,7 @@ pub async fn get_trends(
     q: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let today = today_for(&a.user, state.now());
-    let date = |k: &str| q.get(k).and_then(|v| v.trim().parse::<NaiveDate>().ok());
-    let mut error = None;
-    let view = match (q.get("from"), q.get("to")) {
-        (Some(_), Some(_)) => match (date("from"), date("to")) {
-            (Some(f), Some(t)) => View::between(f, t).unwrap_or_else(|e| {
-                error = Some(format!("From {e}."));
-                View::last("3m", today)
-            }),
-            _ => {
-                error = Some("From and To must be dates like 2026-05-12.".into());
-                View::last("3m", today)
-            }
-        },
-        _ => View::last(q.get("period").map(String::as_str).unwrap_or("3m"), today),
-    };
+    let (view, error) = View::from_query(&q, today);
     // Every kind over the period and the last 90 days (self-care effect); episodes only for the
     // period before it (the comparison), which keeps a long journal cheap to chart.
     let len = view.days();
@@ -376,33 +425,7 @@ pub async fn get_trends(
         }
     );
     let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
-    let (unit, _) = bucket_words(view.bucket);
-    let charts = vec![
-        weekly_episodes_chart(
-            "weekly",
-            &format!("Episodes per {unit}, {}", view.label),
-            &main,
-            &comparison,
-        ),
-        intensity_chart(&main, view.bucket),
-        counts_chart(
-            "sites",
-            &format!("Where, {}", view.label),
-            "Most often:",
-            "No episodes.",
-            &main.by_body_site,
-        ),
-        counts_chart(
-            "triggers",
-            &format!("Possible triggers, {}", view.label),
-            "Most often noted:",
-            "No triggers noted.",
-            &main.by_trigger,
-        ),
-        hours_chart(&main, &view.label),
-        water_chart(&daily, target),
-        self_care_chart(&main, view.bucket, &view.label),
-    ];
+    let charts = period_charts(&main, &daily, &view, &comparison, target);
     let effects = effect::compare(&list, today, target as u32)
         .iter()
         .map(|e| e.sentence())

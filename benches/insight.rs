@@ -4,7 +4,7 @@
 //! Targets (issue 4): `evaluate` ≤ 2 ms; `/` and `/trends` p99 ≤ 20 ms over HTTP on this machine.
 
 use std::time::{Duration, Instant};
-use unknot::config::{DatabaseUrl, Settings};
+use unknot::config::Settings;
 use unknot::domain::rules::{Journal, Thresholds, evaluate};
 use unknot::startup::Application;
 use unknot::store::entries;
@@ -76,7 +76,7 @@ fn main() -> anyhow::Result<()> {
     let file = path.clone();
     actix_web::rt::System::new().block_on(async move {
         let mut settings = Settings::from_lookup(|_| None)?;
-        settings.database = DatabaseUrl::Sqlite(file);
+        settings.database = common::database_url(&file);
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let app = Application::build_with(settings, db, listener)?;
         let base = format!("http://127.0.0.1:{}", app.port());

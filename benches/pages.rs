@@ -4,7 +4,7 @@
 //! JSON and an incremental sync pull.
 //!
 //! Run: `cargo bench --bench pages` (`UNKNOT_LOAD_SECONDS`, default 10; 2 threads, 16
-//! connections). Prints wrk's report; asserts nothing (targets: docs/PERFORMANCE.md).
+//! connections); with `DATABASE_URL=postgres://…` naming an empty database, on PostgreSQL. Prints wrk's report; asserts nothing (targets: docs/PERFORMANCE.md).
 
 mod common;
 

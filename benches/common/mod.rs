@@ -4,7 +4,16 @@ use std::time::Instant;
 use unknot::config::DatabaseUrl;
 use unknot::store::{Db, entries, users};
 
-/// A fresh SQLite file with the fixed demo logins and about 20,000 entries over five years for
+/// The backend a `DATABASE_URL`-style string names.
+pub fn database_url(url: &str) -> DatabaseUrl {
+    if url.starts_with("postgres") {
+        DatabaseUrl::Postgres(url.to_string())
+    } else {
+        DatabaseUrl::Sqlite(url.to_string())
+    }
+}
+
+/// A fresh SQLite file (or the empty PostgreSQL database `DATABASE_URL` names) with the fixed demo logins and about 20,000 entries over five years for
 /// the demo client; returns the database, its URL, the demo client and its email and password.
 pub fn five_year_journal(
     tag: &str,
@@ -13,8 +22,12 @@ pub fn five_year_journal(
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-    let url = path.to_string_lossy().into_owned();
-    let db = Db::connect(&DatabaseUrl::Sqlite(url.clone()))?;
+    // DATABASE_URL=postgres://… (an empty database) measures PostgreSQL instead.
+    let url = match std::env::var("DATABASE_URL") {
+        Ok(pg) if pg.starts_with("postgres") => pg,
+        _ => path.to_string_lossy().into_owned(),
+    };
+    let db = Db::connect(&database_url(&url))?;
     let now = chrono::Utc::now();
     let t0 = Instant::now();
     let logins = unknot::demo::load_fixed(&db, now).map_err(|e| anyhow::anyhow!("{e}"))?;

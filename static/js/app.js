@@ -264,7 +264,10 @@
       return false;
     }).then(function (ok) {
       if (ok && problem === "unreachable") { problem = null; }
-      syncing = null; render(); return ok;
+      syncing = null;
+      // When the last sync ended (and whether it reached the server): for tests and tools.
+      document.documentElement.setAttribute("data-synced", ok ? "ok" : "failed");
+      return render().then(function () { return ok; });
     });
     return syncing;
   }

@@ -33,7 +33,9 @@ const store = (page, work) => page.evaluate((work) => new Promise((resolve, reje
     t.onerror = () => reject(t.error);
   };
 }), work);
-const pendingGone = (page) => page.waitForFunction(() => !document.querySelector("#sync-status ul.pending") && !document.querySelector("li.js-pending"), null, { timeout: 20_000 }).then(() => true, () => false);
+// A sync has finished on this page and left nothing waiting (a page shows its pending list only
+// after reading the phone's store, so "nothing shown" alone proves nothing).
+const pendingGone = (page) => page.waitForFunction(() => document.documentElement.getAttribute("data-synced") === "ok" && !document.querySelector("#sync-status ul.pending") && !document.querySelector("li.js-pending"), null, { timeout: 20_000 }).then(() => true, () => false);
 
 try {
   const phone = await browser.newContext({ viewport: { width: 360, height: 800 } });
@@ -187,7 +189,8 @@ try {
   await auditHere(page, "/ (a refused change)");
   await page.click("#sync-status a:has-text('Fix it')");
   await page.waitForURL((u) => u.pathname === "/log/hydration");
-  check((await page.inputValue("#f-volume_ml")) === "99999", "its form is filled with what was sent");
+  const filled = await page.waitForFunction(() => document.querySelector("#f-volume_ml").value === "99999", null, { timeout: 10_000 }).then(() => true, () => false);
+  check(filled, `its form is filled with what was sent (${await page.inputValue("#f-volume_ml")})`);
   await page.fill("#f-volume_ml", "300");
   await page.click("button.primary");
   await page.waitForURL((u) => u.pathname === "/");

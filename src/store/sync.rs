@@ -41,21 +41,14 @@ struct Batch {
 const INSERT_CHUNK: usize = 500;
 
 impl Batch {
-    fn start(conn: &mut DbConn, user: UserId, ops: &[&Op]) -> Result<Batch, StoreError> {
-        let seq: i64 = users::table
-            .find(user.to_string())
-            .select(users::seq)
-            .first(conn)?;
-        let ids: Vec<String> = ops
-            .iter()
-            .filter_map(|op| op_id(op))
-            .map(|id| id.to_string())
-            .collect();
+    /// A batch for the named entries of `ops`, counting on from the user's sequence `seq`.
+    fn start(conn: &mut DbConn, user: UserId, seq: i64, ops: &[&Op]) -> Result<Batch, StoreError> {
         let mut known: HashMap<EntryId, Option<(Entry, FieldVersions)>> = ops
             .iter()
             .filter_map(|op| op_id(op))
             .map(|id| (id, None))
             .collect();
+        let ids: Vec<String> = known.keys().map(|id| id.to_string()).collect();
         for chunk in ids.chunks(INSERT_CHUNK) {
             let rows: Vec<EntryRow> = entries::table
                 .filter(entries::user_id.eq(user.to_string()))
@@ -233,9 +226,11 @@ pub fn push(
 ) -> Result<Result<(i64, Vec<Outcome>), PushError>, StoreError> {
     // The per-user row lock first: pushes of one user are serialized, so sequence order is
     // commit order and last_mid cannot race.
-    diesel::update(users::table.find(user.to_string()))
+    // The lock and the current sequence in one statement.
+    let seq: i64 = diesel::update(users::table.find(user.to_string()))
         .set(users::seq.eq(users::seq))
-        .execute(conn)?;
+        .returning(users::seq)
+        .get_result(conn)?;
     let bound: Option<(String, i64)> = sync_clients::table
         .find(client_id)
         .select((sync_clients::user_id, sync_clients::last_mid))
@@ -274,7 +269,7 @@ pub fn push(
         .filter(|(mid, _)| *mid > last)
         .map(|(_, op)| op)
         .collect();
-    let mut batch = Batch::start(conn, user, &fresh)?;
+    let mut batch = Batch::start(conn, user, seq, &fresh)?;
     let mut outcomes = Vec::with_capacity(mutations.len());
     let mut applied_to = last;
     for (mid, op) in mutations {

@@ -163,7 +163,9 @@ try {
   await page.getByRole("button", { name: "+500 ml water", exact: true }).click();
   const asked = await page.waitForFunction(() => document.getElementById("sync-status").textContent.includes("sign in again"), null, { timeout: 10_000 }).then(() => true, () => false);
   check(asked, `401 asks to sign in again: "${(await page.textContent("#sync-status")).slice(0, 120)}"`);
-  check((await page.locator("#sync-status ul.pending li").count()) === 1, "and keeps the change");
+  // The 401 may come from the page's own first sync, before the tap's change is shown: wait.
+  const kept = await page.waitForFunction(() => document.querySelectorAll("#sync-status ul.pending li").length === 1, null, { timeout: 10_000 }).then(() => true, () => false);
+  check(kept, "and keeps the change");
   await page.getByRole("link", { name: "sign in again to send them" }).click();
   await page.fill("#f-email", email);
   await page.fill("#f-password", password);

@@ -18,6 +18,8 @@ pub struct Ctx<'a> {
     pub past: Vec<&'a Entry>,
     /// Live events at any time, soonest first.
     pub events: Vec<&'a Entry>,
+    /// The episodes of `past`, oldest first (most rules read only these).
+    episodes: Vec<(&'a Entry, &'a Episode)>,
     /// Profile cautions.
     pub cautions: &'a [Caution],
 }
@@ -73,12 +75,20 @@ impl<'a> Ctx<'a> {
             .filter(|e| !e.deleted && matches!(e.data, EntryData::Event(_)))
             .collect();
         events.sort_by_key(|e| at(e));
+        let episodes = past
+            .iter()
+            .filter_map(|e| match &e.data {
+                EntryData::Episode(ep) => Some((*e, ep)),
+                _ => None,
+            })
+            .collect();
         Self {
             now: now_utc,
             today: zone.at(now_utc).date_naive(),
             zone,
             past,
             events,
+            episodes,
             cautions: &journal.cautions,
         }
     }
@@ -96,15 +106,21 @@ impl<'a> Ctx<'a> {
 
     /// Episodes, oldest first.
     pub fn episodes(&self) -> impl Iterator<Item = (&'a Entry, &'a Episode)> + '_ {
-        self.past.iter().filter_map(|e| match &e.data {
-            EntryData::Episode(ep) => Some((*e, ep)),
-            _ => None,
-        })
+        self.episodes.iter().copied()
+    }
+
+    /// Episodes after `t`, oldest first.
+    pub fn episodes_after(
+        &self,
+        t: DateTime<Utc>,
+    ) -> impl Iterator<Item = (&'a Entry, &'a Episode)> + '_ {
+        let first = self.episodes.partition_point(|(e, _)| at(e) <= t);
+        self.episodes[first..].iter().copied()
     }
 
     /// Episodes within the last `d`, oldest first.
     pub fn episodes_within(&self, d: Duration) -> Vec<(&'a Entry, &'a Episode)> {
-        self.episodes().filter(|(e, _)| self.within(e, d)).collect()
+        self.episodes_after(self.now - d).collect()
     }
 
     /// Massage sessions, oldest first.

@@ -252,12 +252,9 @@ fn persistent_after_massage<'a>(ctx: &Ctx<'a>, t: &Thresholds) -> Option<Fired<'
                 .find(|(_, later)| later.body_sites.iter().any(|b| region(b.as_str()) == *r))
                 .map(|(e, _)| at(e));
             let eps: Vec<_> = ctx
-                .episodes()
-                .filter(|(e, ep)| {
-                    at(e) > at(s)
-                        && next.is_none_or(|n| at(e) < n)
-                        && region(ep.body_site.as_str()) == *r
-                })
+                .episodes_after(at(s))
+                .take_while(|(e, _)| next.is_none_or(|n| at(e) < n))
+                .filter(|(_, ep)| region(ep.body_site.as_str()) == *r)
                 .map(|(e, _)| e)
                 .collect();
             let dates: BTreeSet<_> = eps.iter().map(|e| date(e)).collect();

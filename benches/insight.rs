@@ -40,7 +40,7 @@ fn main() -> anyhow::Result<()> {
         recent.len()
     );
     let journal = Journal {
-        entries: recent,
+        entries: recent.into(),
         cautions: vec![],
         timezone: client.timezone.clone(),
     };
@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
             .write_blocking(move |c| entries::for_insight(c, uid, now))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let j = Journal {
-            entries: list,
+            entries: list.into(),
             cautions: vec![],
             timezone: client.timezone.clone(),
         };

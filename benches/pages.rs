@@ -11,6 +11,16 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+/// The requests of the mix, in the script's order.
+const NAMES: [&str; 6] = [
+    "GET /",
+    "GET /timeline",
+    "GET /trends",
+    "POST /quick",
+    "GET /api/v1/suggestions",
+    "GET /api/v1/sync/pull",
+];
+
 fn main() -> anyhow::Result<()> {
     let seconds: u64 = std::env::var("UNKNOT_LOAD_SECONDS")
         .ok()
@@ -141,7 +151,9 @@ init = function(args)
   }}
 end
 local i = 0
+local only = tonumber(os.getenv("UNKNOT_LOAD_ONLY") or "0")
 request = function()
+  if only > 0 then return reqs[only] end
   i = i % #reqs + 1
   return reqs[i]
 end
@@ -159,11 +171,35 @@ end
     println!(
         "wrk: 2 threads, 16 connections, {seconds} s; each connection cycles /, /timeline, /trends, POST /quick, /api/v1/suggestions, /api/v1/sync/pull"
     );
-    let out = Command::new("wrk")
-        .args(["-t2", "-c16", &format!("-d{seconds}s"), "--latency", "-s"])
-        .arg(&script_path)
-        .arg(&base)
-        .output();
+    let wrk = |only: usize, seconds: u64| {
+        Command::new("wrk")
+            .env("UNKNOT_LOAD_ONLY", only.to_string())
+            .args(["-t2", "-c16", &format!("-d{seconds}s"), "--latency", "-s"])
+            .arg(&script_path)
+            .arg(&base)
+            .output()
+    };
+    let out = wrk(0, seconds);
+    // Then each request of the mix alone, briefly: where the time goes (the log last, as it
+    // grows the journal the others read).
+    let mut alone = Vec::new();
+    for i in [0, 1, 2, 4, 5, 3] {
+        let name = NAMES[i];
+        if let Ok(o) = wrk(i + 1, 3) {
+            let text = String::from_utf8_lossy(&o.stdout).into_owned();
+            let pick = |key: &str| {
+                text.lines()
+                    .find(|l| l.trim_start().starts_with(key))
+                    .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+                    .unwrap_or_default()
+            };
+            alone.push(format!(
+                "{name:<28} {:>10} req/s  p99 {:>8}",
+                pick("Requests/sec:"),
+                pick("99%")
+            ));
+        }
+    }
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_file(&script_path);
@@ -171,5 +207,9 @@ end
         let _ = std::fs::remove_file(format!("{path}{suffix}"));
     }
     print!("{}", String::from_utf8_lossy(&out?.stdout));
+    println!("each request alone (3 s, same connections):");
+    for line in alone {
+        println!("  {line}");
+    }
     Ok(())
 }

@@ -107,6 +107,7 @@ impl Application {
             settings: settings.clone(),
             clock: crate::clock::ServerClock::default(),
             limits: std::sync::Arc::new(crate::state::Limits::default()),
+            recent: Default::default(),
         };
         spawn_housekeeping(state.clone());
         // HSTS only where the site is served over HTTPS.

@@ -140,6 +140,8 @@ pub struct AppState {
     pub settings: Settings,
     pub clock: crate::clock::ServerClock,
     pub limits: Arc<Limits>,
+    /// Each served user's recent journal (see [`crate::store::recent`]).
+    pub recent: Arc<crate::store::recent::RecentCache>,
 }
 
 impl AppState {

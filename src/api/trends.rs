@@ -82,6 +82,6 @@ pub async fn respond(
     if !errors.is_empty() {
         return Err(AppError::fields(errors));
     }
-    let t = insight::trends(state, user.id, from, to, bucket).await?;
+    let t = insight::trends(state, user, from, to, bucket).await?;
     Ok(HttpResponse::Ok().json(TrendsOut::from(&t)))
 }

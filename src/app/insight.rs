@@ -16,6 +16,7 @@ use crate::store::notes::{self, Note};
 use crate::store::rows::User;
 use crate::store::shares::{self, SharedClient};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use std::sync::Arc;
 use tracing::instrument;
 
 /// Evaluates every rule over `entries` (as [`entries::for_insight`] loads them) with the user's
@@ -23,11 +24,11 @@ use tracing::instrument;
 /// describe the evidence.
 pub fn evaluate(
     user: &User,
-    entries: Vec<Entry>,
+    entries: impl Into<Arc<[Entry]>>,
     now: DateTime<FixedOffset>,
 ) -> (Evaluation, Journal) {
     let journal = Journal {
-        entries,
+        entries: entries.into(),
         cautions: user.cautions.clone(),
         timezone: user.timezone.clone(),
     };
@@ -42,11 +43,10 @@ pub async fn evaluate_journal(
     user: &User,
     now: DateTime<FixedOffset>,
 ) -> Result<(Evaluation, Journal), AppError> {
-    let uid = user.id;
     let at = now.with_timezone(&Utc);
     let list = state
-        .db
-        .read(move |c| entries::for_insight(c, uid, at))
+        .recent
+        .for_insight(&state.db, user.id, user.seq, at)
         .await?;
     Ok(evaluate(user, list, now))
 }
@@ -62,14 +62,14 @@ pub fn today_for(user: &User, now: DateTime<Utc>) -> NaiveDate {
 #[instrument(name = "app.insight.trends", skip_all)]
 pub async fn trends(
     state: &AppState,
-    user: UserId,
+    user: &User,
     from: NaiveDate,
     to: NaiveDate,
     bucket: Bucket,
 ) -> Result<Trends, AppError> {
     let list = state
-        .db
-        .read(move |c| entries::in_local_range(c, user, from, to, None))
+        .recent
+        .in_local_range(&state.db, user.id, user.seq, state.now(), (from, to), None)
         .await?;
     Ok(compute(&list, from, to, bucket))
 }
@@ -79,28 +79,23 @@ pub async fn trends(
 #[instrument(name = "app.insight.chart_entries", skip_all)]
 pub async fn chart_entries(
     state: &AppState,
-    user: UserId,
+    user: &User,
     from: NaiveDate,
     recent_from: NaiveDate,
     today: NaiveDate,
 ) -> Result<Vec<Entry>, AppError> {
-    Ok(state
-        .db
-        .read(move |c| {
-            let mut older = entries::in_local_range(
-                c,
-                user,
-                from,
-                recent_from - Duration::days(1),
-                Some(EntryKind::Episode),
-            )?;
-            older.retain(|e| e.occurred_at.date_naive() < recent_from);
-            let mut recent = entries::in_local_range(c, user, recent_from, today, None)?;
-            recent.retain(|e| e.occurred_at.date_naive() >= recent_from);
-            older.extend(recent);
-            Ok::<_, StoreError>(older)
-        })
-        .await?)
+    let (cache, db, now) = (&state.recent, &state.db, state.now());
+    let (id, seq) = (user.id, user.seq);
+    let range = (from, recent_from - Duration::days(1));
+    let mut older = cache
+        .in_local_range(db, id, seq, now, range, Some(EntryKind::Episode))
+        .await?;
+    older.retain(|e| e.occurred_at.date_naive() < recent_from);
+    let range = (recent_from, today);
+    let mut recent = cache.in_local_range(db, id, seq, now, range, None).await?;
+    recent.retain(|e| e.occurred_at.date_naive() >= recent_from);
+    older.extend(recent);
+    Ok(older)
 }
 
 /// The technique selector, with the user's active warnings checked first.

@@ -7,6 +7,7 @@ use crate::state::AppState;
 use crate::store::StoreError;
 use crate::store::entries::{self, Created, Cursor, ListQuery};
 use crate::store::notes::{self, Note};
+use crate::store::rows::User;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use tracing::instrument;
 
@@ -103,23 +104,14 @@ pub async fn restore(state: &AppState, user: UserId, id: EntryId) -> Result<(), 
 #[instrument(name = "app.journal.today", skip_all)]
 pub async fn today(
     state: &AppState,
-    user: UserId,
+    user: &User,
     start: DateTime<Utc>,
 ) -> Result<(Vec<Entry>, Option<Entry>), AppError> {
     let now = state.now();
+    let span = (now, start, now + Duration::seconds(1));
     Ok(state
-        .db
-        .read(move |c| {
-            let q = ListQuery {
-                from: Some(start),
-                to: Some(now + Duration::seconds(1)),
-                limit: 200,
-                ..Default::default()
-            };
-            let list = entries::list(c, user, &q)?.0;
-            let last = entries::latest_of_kind(c, user, EntryKind::Episode)?;
-            Ok::<_, StoreError>((list, last))
-        })
+        .recent
+        .today(&state.db, user.id, user.seq, span, 200)
         .await?)
 }
 

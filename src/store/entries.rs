@@ -441,6 +441,19 @@ pub fn for_insight_of(
     Ok(out)
 }
 
+/// The UTC instants `[start, end)` within which an entry's own local date may fall in
+/// `from..=to`.
+pub fn local_range_bounds(
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> (NaiveDateTime, NaiveDateTime) {
+    let at = |d: chrono::NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default();
+    (
+        at(from - chrono::Duration::days(1)),
+        at(to + chrono::Duration::days(2)),
+    )
+}
+
 /// Live entries whose own local date may fall in `from..=to`, optionally of one kind only (the
 /// caller filters by local date; offsets reach at most 14 hours either side of UTC).
 pub fn in_local_range(
@@ -450,12 +463,7 @@ pub fn in_local_range(
     to: chrono::NaiveDate,
     only: Option<EntryKind>,
 ) -> Result<Vec<Entry>, StoreError> {
-    let start = (from - chrono::Duration::days(1))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default();
-    let end = (to + chrono::Duration::days(2))
-        .and_hms_opt(0, 0, 0)
-        .unwrap_or_default();
+    let (start, end) = local_range_bounds(from, to);
     let mut q = entries::table
         .filter(entries::user_id.eq(user.to_string()))
         .filter(entries::deleted.eq(false))
@@ -527,8 +535,13 @@ pub fn revive(
 pub fn delete_all(conn: &mut DbConn, user: UserId) -> Result<usize, StoreError> {
     let uid = user.to_string();
     let n = diesel::delete(entries::table.filter(entries::user_id.eq(&uid))).execute(conn)?;
+    // A new sequence, with everything up to it purged: every device (and every cached copy)
+    // that had seen the removed entries has to read the journal again.
     diesel::update(users::table.find(&uid))
-        .set(users::purged_seq.eq(users::seq))
+        .set((
+            users::seq.eq(users::seq + 1),
+            users::purged_seq.eq(users::seq + 1),
+        ))
         .execute(conn)?;
     Ok(n)
 }

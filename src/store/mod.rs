@@ -4,6 +4,7 @@
 pub mod entries;
 mod error;
 pub mod notes;
+pub mod recent;
 pub mod report_links;
 pub mod rows;
 pub mod schema;

@@ -39,6 +39,8 @@ pub struct User {
     pub timezone: Option<String>,
     pub cautions: Vec<Caution>,
     pub thresholds: ThresholdOverrides,
+    /// The journal's change sequence when this was read.
+    pub seq: i64,
 }
 
 impl TryFrom<UserRow> for User {
@@ -59,6 +61,7 @@ impl TryFrom<UserRow> for User {
                     serde_json::from_str(&r.thresholds).map_err(|_| bad("thresholds"))?;
                 ThresholdOverrides::lenient(stored.iter().map(|(k, v)| (k.as_str(), v.as_i64())))
             },
+            seq: r.seq,
         })
     }
 }

@@ -18,6 +18,7 @@ mod pages;
 mod processes;
 mod proxy;
 mod random_input;
+mod recent;
 mod report_links;
 mod security;
 mod sharing;

@@ -18,12 +18,13 @@ use crate::domain::entry::Entry;
 use crate::domain::ids::EntryId;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// What a client's journal holds for the engine.
 #[derive(Clone, Debug, Default)]
 pub struct Journal {
-    /// Entries (deleted ones are ignored).
-    pub entries: Vec<Entry>,
+    /// Entries (deleted ones are ignored), shared with the cache they may come from.
+    pub entries: Arc<[Entry]>,
     /// Health conditions from the profile.
     pub cautions: Vec<Caution>,
     /// The profile's IANA time zone, if set.

@@ -142,7 +142,7 @@ pub async fn get_today(
         .resolve(today.and_hms_opt(0, 0, 0).unwrap_or_default())
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now - Duration::hours(24));
-    let (list, last_episode) = journal::today(&state, a.user.id, start).await?;
+    let (list, last_episode) = journal::today(&state, &a.user, start).await?;
     let water_ml = list
         .iter()
         .map(|e| match &e.data {

@@ -401,7 +401,7 @@ pub async fn get_trends(
     let recent_from = view.from.min(today - Duration::days(effect::DAYS + 2));
     let list = chart_entries(
         &state,
-        a.user.id,
+        &a.user,
         view.from - Duration::days(len),
         recent_from,
         view.to.max(today),

@@ -146,7 +146,7 @@ fn stretch_gap_counts_each_entrys_own_local_date() {
         find(&j, "stretch-gap").is_some(),
         "23:30 on 9 May belongs to 9 May"
     );
-    j.entries = vec![ep, stretch(berlin("2026-05-10T00:30:00+02:00"))];
+    j.entries = vec![ep, stretch(berlin("2026-05-10T00:30:00+02:00"))].into();
     assert!(
         find(&j, "stretch-gap").is_none(),
         "00:30 on 10 May (22:30 UTC on the 9th) is 10 May"

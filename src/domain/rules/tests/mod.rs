@@ -116,7 +116,7 @@ fn event(t: DateTime<FixedOffset>) -> Entry {
 
 fn journal(entries: Vec<Entry>) -> Journal {
     Journal {
-        entries,
+        entries: entries.into(),
         cautions: vec![],
         timezone: None,
     }

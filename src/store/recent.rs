@@ -1,0 +1,393 @@
+//! The recent journal in memory: per user, every live entry of the last hundred days and the
+//! newest older massage sessions, kept current from the same change feed devices sync from.
+//!
+//! A request passes the change sequence it read with the user's session; if the copy is older,
+//! only the changes after it are read (usually a few rows), so the home page, suggestions and
+//! trends stop re-reading and re-parsing a thousand rows per request. Another instance's writes
+//! are seen the same way, because the sequence comes from the database. What [`RecentCache`]
+//! answers is exactly what [`entries::for_insight`] and [`entries::in_local_range`] answer.
+
+use crate::domain::entry::{Entry, EntryKind};
+use crate::domain::fields::Choice;
+use crate::domain::ids::UserId;
+use crate::store::entries::{self, INSIGHT_DAYS, OLDER_SESSIONS};
+use crate::store::rows::EntryRow;
+use crate::store::schema::{entries as t, users};
+use crate::store::{Db, DbConn, StoreError};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How many days a copy holds beyond the insight window, so it serves for days before a reload.
+const MARGIN_DAYS: i64 = 10;
+
+/// Users whose recent journal one instance keeps (the least recently used are dropped).
+pub const CACHED_USERS: usize = 128;
+
+/// One user's recent journal.
+#[derive(Debug, Default)]
+pub struct Recent {
+    /// The user's change sequence this copy reflects; `None` until loaded.
+    seq: Option<i64>,
+    /// Every live entry after this instant (UTC) is here.
+    since: NaiveDateTime,
+    /// Live entries after `since`, by time, then id.
+    entries: Vec<Entry>,
+    /// The newest live massage sessions at or before `since`, newest first.
+    older_sessions: Vec<Entry>,
+    /// The last insight answer and the window start it was cut at.
+    insight: Option<(NaiveDateTime, Arc<[Entry]>)>,
+}
+
+/// What a change did to the copy.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// The copy is current.
+    Current,
+    /// The change touched the older sessions; the copy must be loaded again.
+    Reload,
+}
+
+fn at(e: &Entry) -> NaiveDateTime {
+    e.occurred_at.naive_utc()
+}
+
+fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    (at(a), a.id.to_string()).cmp(&(at(b), b.id.to_string()))
+}
+
+impl Recent {
+    /// A copy from what the database holds at `seq`.
+    pub fn new(seq: i64, since: NaiveDateTime, mut recent: Vec<Entry>, older: Vec<Entry>) -> Self {
+        recent.retain(|e| !e.deleted && at(e) > since);
+        recent.sort_by(order);
+        Self {
+            seq: Some(seq),
+            since,
+            entries: recent,
+            older_sessions: older,
+            insight: None,
+        }
+    }
+
+    /// Whether the copy reflects at least `seq` and holds everything after `from`.
+    pub fn covers(&self, seq: i64, from: NaiveDateTime) -> bool {
+        self.seq.is_some_and(|s| s >= seq) && self.since <= from
+    }
+
+    /// Applies the latest state of changed entries, read up to sequence `seq`.
+    pub fn apply(&mut self, seq: i64, changes: Vec<Entry>) -> Applied {
+        let Some(mine) = self.seq else {
+            return Applied::Reload;
+        };
+        for e in changes.into_iter().filter(|e| e.seq > mine) {
+            if self.older_sessions.iter().any(|o| o.id == e.id) {
+                return Applied::Reload;
+            }
+            self.entries.retain(|x| x.id != e.id);
+            if e.deleted {
+                continue;
+            }
+            if at(&e) > self.since {
+                let i = self
+                    .entries
+                    .partition_point(|x| order(x, &e) == std::cmp::Ordering::Less);
+                self.entries.insert(i, e);
+            } else if e.kind() == EntryKind::Massage {
+                return Applied::Reload;
+            }
+        }
+        self.seq = Some(mine.max(seq));
+        self.insight = None;
+        Applied::Current
+    }
+
+    /// [`entries::for_insight`] at `now`: live entries of the last 90 days (and future events)
+    /// and the 10 newest massage sessions before them. Answered again only after a change, or
+    /// when an entry has left the window since the last answer.
+    pub fn insight(&mut self, now: DateTime<Utc>) -> Arc<[Entry]> {
+        let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
+        let first_after = |w: NaiveDateTime| self.entries.partition_point(|e| at(e) <= w);
+        if let Some((w, list)) = &self.insight
+            && first_after(*w) == first_after(window)
+        {
+            return list.clone();
+        }
+        let split = first_after(window);
+        let mut older: Vec<&Entry> = self.entries[..split]
+            .iter()
+            .rev()
+            .filter(|e| e.kind() == EntryKind::Massage)
+            .chain(self.older_sessions.iter())
+            .take(OLDER_SESSIONS)
+            .collect();
+        older.reverse();
+        let list: Arc<[Entry]> = self.entries[split..].iter().chain(older).cloned().collect();
+        self.insight = Some((window, list.clone()));
+        list
+    }
+
+    /// [`entries::in_local_range`] from the copy, if it reaches back far enough.
+    pub fn local_range(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        only: Option<EntryKind>,
+    ) -> Option<Vec<Entry>> {
+        let (start, end) = entries::local_range_bounds(from, to);
+        if start <= self.since {
+            return None;
+        }
+        let first = self.entries.partition_point(|e| at(e) < start);
+        Some(
+            self.entries[first..]
+                .iter()
+                .take_while(|e| at(e) < end)
+                .filter(|e| e.kind() != EntryKind::Event && only.is_none_or(|k| e.kind() == k))
+                .cloned()
+                .collect(),
+        )
+    }
+}
+
+impl Recent {
+    /// [`entries::list`] of `[from, to)`, newest first, at most `limit`, if the copy reaches
+    /// back to `from`.
+    pub fn newest(
+        &self,
+        from: NaiveDateTime,
+        to: NaiveDateTime,
+        limit: usize,
+    ) -> Option<Vec<Entry>> {
+        if from <= self.since {
+            return None;
+        }
+        let first = self.entries.partition_point(|e| at(e) < from);
+        let end = self.entries.partition_point(|e| at(e) < to);
+        Some(
+            self.entries[first..end.max(first)]
+                .iter()
+                .rev()
+                .take(limit)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// [`entries::latest_of_kind`], if the copy holds one of that kind.
+    pub fn latest_of_kind(&self, kind: EntryKind) -> Option<Entry> {
+        self.entries
+            .iter()
+            .rev()
+            .find(|e| e.kind() == kind)
+            .cloned()
+    }
+}
+
+/// Reads a user's recent journal: the sequence first, then what it covers.
+pub fn load(conn: &mut DbConn, user: UserId, since: NaiveDateTime) -> Result<Recent, StoreError> {
+    let uid = user.to_string();
+    let seq: i64 = users::table.find(&uid).select(users::seq).first(conn)?;
+    let recent = t::table
+        .filter(t::user_id.eq(&uid))
+        .filter(t::deleted.eq(false))
+        .filter(t::occurred_at.gt(since))
+        .load::<EntryRow>(conn)?;
+    let older = t::table
+        .filter(t::user_id.eq(&uid))
+        .filter(t::deleted.eq(false))
+        .filter(t::kind.eq(EntryKind::Massage.as_str()))
+        .filter(t::occurred_at.le(since))
+        .order(t::occurred_at.desc())
+        .limit(OLDER_SESSIONS as i64)
+        .load::<EntryRow>(conn)?;
+    let parse = |rows: Vec<EntryRow>| -> Result<Vec<Entry>, StoreError> {
+        rows.into_iter().map(Entry::try_from).collect()
+    };
+    Ok(Recent::new(seq, since, parse(recent)?, parse(older)?))
+}
+
+/// The user's sequence and the latest state of every entry changed after `after`; `None` when
+/// deletions after it were purged (the copy must be loaded again).
+pub fn changes(
+    conn: &mut DbConn,
+    user: UserId,
+    after: i64,
+) -> Result<Option<(i64, Vec<Entry>)>, StoreError> {
+    let uid = user.to_string();
+    let (seq, purged): (i64, i64) = users::table
+        .find(&uid)
+        .select((users::seq, users::purged_seq))
+        .first(conn)?;
+    if after < purged {
+        return Ok(None);
+    }
+    let rows = t::table
+        .filter(t::user_id.eq(&uid))
+        .filter(t::seq.gt(after))
+        .order(t::seq.asc())
+        .load::<EntryRow>(conn)?;
+    let list = rows
+        .into_iter()
+        .map(Entry::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    let top = list.iter().map(|e| e.seq).max().unwrap_or(after).max(seq);
+    Ok(Some((top, list)))
+}
+
+/// One user's copy and when it was last used.
+type Slot = (Arc<Mutex<Recent>>, u64);
+
+/// The recent journals of the users this instance served lately.
+#[derive(Debug, Default)]
+pub struct RecentCache {
+    users: Mutex<HashMap<UserId, Slot>>,
+    tick: AtomicU64,
+}
+
+fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl RecentCache {
+    fn slot(&self, user: UserId) -> Arc<Mutex<Recent>> {
+        let tick = self.tick.fetch_add(1, Ordering::Relaxed);
+        let mut map = locked(&self.users);
+        if let Some((slot, used)) = map.get_mut(&user) {
+            *used = tick;
+            return slot.clone();
+        }
+        if map.len() >= CACHED_USERS
+            && let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(u, _)| *u)
+        {
+            map.remove(&oldest);
+        }
+        let slot = Arc::new(Mutex::new(Recent::default()));
+        map.insert(user, (slot.clone(), tick));
+        slot
+    }
+
+    /// Runs `f` on `user`'s copy once it reflects sequence `seq` (what the request read with
+    /// the session) and holds everything after `from`.
+    pub async fn with<T>(
+        &self,
+        db: &Db,
+        user: UserId,
+        seq: i64,
+        from: NaiveDateTime,
+        f: impl Fn(&mut Recent) -> T,
+    ) -> Result<T, StoreError> {
+        let slot = self.slot(user);
+        for _ in 0..3 {
+            let held = {
+                let mut r = locked(&slot);
+                if r.covers(seq, from) {
+                    return Ok(f(&mut r));
+                }
+                r.seq.filter(|_| r.since <= from)
+            };
+            let applied = match held {
+                Some(after) => match db.read(move |c| changes(c, user, after)).await? {
+                    Some((top, list)) => locked(&slot).apply(top, list),
+                    None => Applied::Reload,
+                },
+                None => Applied::Reload,
+            };
+            if applied == Applied::Reload {
+                let since = from - Duration::days(MARGIN_DAYS);
+                let fresh = db.read(move |c| load(c, user, since)).await?;
+                let mut r = locked(&slot);
+                if !r.covers(fresh.seq.unwrap_or(0), from) {
+                    *r = fresh;
+                }
+            }
+        }
+        // Writes kept racing the reads: answer from a copy made for this request.
+        let since = from - Duration::days(MARGIN_DAYS);
+        let mut fresh = db.read(move |c| load(c, user, since)).await?;
+        Ok(f(&mut fresh))
+    }
+
+    /// [`entries::for_insight`] for `user` at `now`, from memory when current.
+    pub async fn for_insight(
+        &self,
+        db: &Db,
+        user: UserId,
+        seq: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Arc<[Entry]>, StoreError> {
+        let from = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
+        self.with(db, user, seq, from, |r| r.insight(now)).await
+    }
+
+    /// What the home page shows: live entries of `[from, to)` newest first (at most `limit`)
+    /// and the newest episode ever logged.
+    pub async fn today(
+        &self,
+        db: &Db,
+        user: UserId,
+        seq: i64,
+        (now, from, to): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
+        limit: usize,
+    ) -> Result<(Vec<Entry>, Option<Entry>), StoreError> {
+        let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
+        let (start, end) = (from.naive_utc(), to.naive_utc());
+        let (list, last) = self
+            .with(db, user, seq, start.min(window), |r| {
+                let last = r.latest_of_kind(EntryKind::Episode);
+                (r.newest(start, end, limit), last)
+            })
+            .await?;
+        let list = match list {
+            Some(list) => list,
+            None => {
+                let q = entries::ListQuery {
+                    from: Some(from),
+                    to: Some(to),
+                    limit: limit as i64,
+                    ..Default::default()
+                };
+                db.read(move |c| entries::list(c, user, &q)).await?.0
+            }
+        };
+        let last = match last {
+            Some(e) => Some(e),
+            None => {
+                db.read(move |c| entries::latest_of_kind(c, user, EntryKind::Episode))
+                    .await?
+            }
+        };
+        Ok((list, last))
+    }
+
+    /// [`entries::in_local_range`] for `user`, from memory when the range is recent.
+    pub async fn in_local_range(
+        &self,
+        db: &Db,
+        user: UserId,
+        seq: i64,
+        now: DateTime<Utc>,
+        (from, to): (NaiveDate, NaiveDate),
+        only: Option<EntryKind>,
+    ) -> Result<Vec<Entry>, StoreError> {
+        let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
+        let (start, _) = entries::local_range_bounds(from, to);
+        if start > window - Duration::days(MARGIN_DAYS / 2) {
+            let got = self
+                .with(db, user, seq, start.min(window), |r| {
+                    r.local_range(from, to, only)
+                })
+                .await?;
+            if let Some(list) = got {
+                return Ok(list);
+            }
+        }
+        db.read(move |c| entries::in_local_range(c, user, from, to, only))
+            .await
+    }
+}

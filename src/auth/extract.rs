@@ -35,7 +35,7 @@ pub async fn authenticate(
     let now = state.now();
     let user = state
         .db
-        .read(move |c| users::live_session_user(c, sid, uid, now))
+        .read_point(move |c| users::live_session_user(c, sid, uid, now))
         .await?
         .ok_or(AppError::Unauthorized(
             "The token has been revoked or has expired.",

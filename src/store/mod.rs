@@ -141,6 +141,24 @@ impl Db {
         Self::run(self.read.clone(), f).await
     }
 
+    /// Runs a point read (a row or two found by key). On SQLite it runs on the calling thread
+    /// when a connection is idle, because handing it to another thread and back costs more
+    /// than the query; otherwise (and on PostgreSQL, where a read waits on the network) it
+    /// goes off the async workers like [`Db::read`].
+    pub async fn read_point<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite
+            && let Some(mut conn) = self.read.try_get()
+        {
+            return f(&mut conn);
+        }
+        self.read(f).await
+    }
+
     /// Runs write work in one transaction off the async workers.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where

@@ -11,6 +11,84 @@ use crate::store::schema::{entries, sessions, users};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
 
+/// The backend the rows are read through.
+type Backend = <crate::store::DbConn as diesel::Connection>::Backend;
+
+/// A UTC instant read from a `Timestamp` column. SQLite stores it as text, which diesel parses
+/// by trying chrono format strings one after another; this reads the one form diesel writes
+/// (`2026-05-10 08:00:00.123456`) directly and leaves any other form to diesel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, diesel::deserialize::FromSqlRow)]
+pub struct Stamp(pub NaiveDateTime);
+
+impl From<Stamp> for NaiveDateTime {
+    fn from(s: Stamp) -> Self {
+        s.0
+    }
+}
+
+/// `YYYY-MM-DD HH:MM:SS[.fraction]`, or `None` for any other form.
+fn parse_stamp(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[10] != b' ' || b[13] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[16] != b':' {
+        return None;
+    }
+    let nanos = match &b[19..] {
+        [] => 0,
+        [b'.', digits @ ..] if (1..=9).contains(&digits.len()) => {
+            let n = num(20..b.len())?;
+            n * 10u32.pow(9 - digits.len() as u32)
+        }
+        _ => return None,
+    };
+    chrono::NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?.and_hms_nano_opt(
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+        nanos,
+    )
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for Stamp {
+    fn from_sql(
+        mut value: diesel::sqlite::SqliteValue<'_, '_, '_>,
+    ) -> diesel::deserialize::Result<Self> {
+        if let Some(t) = parse_stamp(value.read_text()) {
+            return Ok(Stamp(t));
+        }
+        <NaiveDateTime as diesel::deserialize::FromSql<
+            diesel::sql_types::Timestamp,
+            diesel::sqlite::Sqlite,
+        >>::from_sql(value)
+        .map(Stamp)
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::pg::Pg> for Stamp {
+    fn from_sql(value: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+        <NaiveDateTime as diesel::deserialize::FromSql<
+            diesel::sql_types::Timestamp,
+            diesel::pg::Pg,
+        >>::from_sql(value)
+        .map(Stamp)
+    }
+}
+
+impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, Backend> for Stamp {
+    fn from_sql(
+        value: <Backend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> diesel::deserialize::Result<Self> {
+        value.from_sql::<Self, diesel::sql_types::Timestamp>()
+    }
+}
+
 /// A row of `users`.
 #[derive(Clone, Debug, Queryable, Insertable)]
 #[diesel(table_name = users)]
@@ -24,7 +102,9 @@ pub struct UserRow {
     pub cautions: String,
     pub thresholds: String,
     pub seq: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
     pub purged_seq: i64,
 }
@@ -73,7 +153,9 @@ pub struct SessionRow {
     pub id: String,
     pub user_id: String,
     pub kind: String,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
 }
@@ -85,6 +167,7 @@ pub struct EntryRow {
     pub user_id: String,
     pub id: String,
     pub kind: String,
+    #[diesel(deserialize_as = Stamp)]
     pub occurred_at: NaiveDateTime,
     pub utc_offset_min: i32,
     pub data: String,
@@ -92,7 +175,9 @@ pub struct EntryRow {
     pub version: i64,
     pub deleted: bool,
     pub seq: i64,
+    #[diesel(deserialize_as = Stamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -125,5 +210,37 @@ impl TryFrom<EntryRow> for Entry {
             seq: r.seq,
             updated_at: Utc.from_utc_datetime(&r.updated_at),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_read_as_diesel_reads_them() {
+        for text in [
+            "2026-05-10 08:00:00",
+            "2026-05-10 08:00:00.1",
+            "2026-05-10 08:00:00.123456",
+            "1999-12-31 23:59:59.999999999",
+            "2026-02-28 00:00:00.000001",
+        ] {
+            let diesel = NaiveDateTime::parse_from_str(text, "%F %T%.f").unwrap();
+            assert_eq!(parse_stamp(text), Some(diesel), "{text}");
+        }
+        // Other forms are left to diesel's own parser.
+        for text in [
+            "2026-05-10T08:00:00",
+            "2026-05-10 08:00",
+            "2026-02-30 08:00:00",
+            "2026-05-10 25:00:00",
+            "2026-05-10 08:00:00.",
+            "2026-05-10 08:00:00+02:00",
+            "2461000.5",
+            "2026-0a-10 08:00:00",
+        ] {
+            assert_eq!(parse_stamp(text), None, "{text}");
+        }
     }
 }

@@ -126,6 +126,7 @@ impl Application {
                 .app_data(
                     web::PathConfig::default().error_handler(|_, _| AppError::NotFound.into()),
                 )
+                .wrap(from_fn(crate::auth::access::log_reads))
                 .wrap(from_fn(csrf::ensure_token))
                 .wrap(
                     security_headers(hsts)

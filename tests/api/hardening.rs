@@ -229,6 +229,54 @@ async fn only_writes_that_pass_csrf_and_validation_reach_the_access_log() {
     assert_eq!(writes(&log), 1, "{log}");
 }
 
+#[actix_web::test]
+async fn only_reads_that_pass_validation_reach_the_access_log() {
+    let app = spawn_app().await;
+    let client_id = register(&app, "ana@example.com", "client").await;
+    let mut ana = api_login(&app, "ana@example.com").await;
+    let code = ana
+        .post_json("/api/v1/shares", &json!({"scope": "read"}))
+        .await
+        .json()["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut sam = web_user(&app, "sam@example.com", "therapist").await;
+    let mut sam_api = api_login(&app, "sam@example.com").await;
+    sam_api
+        .post_json("/api/v1/shares/redeem", &json!({"code": code}))
+        .await;
+    async fn reads(ana: &mut Client) -> Vec<String> {
+        let log = ana.get("/api/v1/access-log").await.json();
+        log["accesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["action"] == "read")
+            .map(|a| a["resource"].as_str().unwrap().to_string())
+            .collect()
+    }
+    let api = format!("/api/v1/clients/{client_id}");
+    for bad in [
+        format!("{api}/entries?limit=abc"),
+        format!("{api}/entries?from=yesterday"),
+        format!("{api}/suggestions?now=soon"),
+        format!("{api}/trends?bucket=year"),
+    ] {
+        assert_eq!(sam_api.get(&bad).await.status, 422, "{bad}");
+    }
+    assert_eq!(
+        reads(&mut ana).await,
+        Vec::<String>::new(),
+        "refused reads leave no row"
+    );
+    assert_eq!(sam_api.get(&format!("{api}/entries")).await.status, 200);
+    assert_eq!(sam.get(&format!("/clients/{client_id}")).await.status, 200);
+    let logged = reads(&mut ana).await;
+    assert_eq!(logged.len(), 2, "{logged:?}");
+    assert!(logged.contains(&format!("{api}/entries")), "{logged:?}");
+}
+
 async fn register_as(c: &mut Client, n: u32) -> u16 {
     let body = json!({"email": format!("p{n}@example.com"), "password": PASSWORD, "display_name": "P", "role": "client"});
     c.post_json("/api/v1/auth/register", &body)

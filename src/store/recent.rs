@@ -17,7 +17,7 @@ use crate::store::{Db, DbConn, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// How many days a copy holds beyond the insight window, so it serves for days before a reload.
@@ -25,6 +25,10 @@ const MARGIN_DAYS: i64 = 10;
 
 /// Users whose recent journal one instance keeps (the least recently used are dropped).
 pub const CACHED_USERS: usize = 128;
+
+/// Entry copies one instance keeps in all (about 300 bytes each): past this, the least
+/// recently used users' copies are dropped.
+pub const CACHED_ENTRIES: usize = 100_000;
 
 /// One user's recent journal.
 #[derive(Debug, Default)]
@@ -70,6 +74,13 @@ impl Recent {
             older_sessions: older,
             insight: None,
         }
+    }
+
+    /// How many entry copies this holds (the insight answer included).
+    pub fn size(&self) -> usize {
+        self.entries.len()
+            + self.older_sessions.len()
+            + self.insight.as_ref().map_or(0, |(_, l)| l.len())
     }
 
     /// Whether the copy reflects at least `seq` and holds everything after `from`.
@@ -237,8 +248,13 @@ pub fn changes(
     Ok(Some((top, list)))
 }
 
-/// One user's copy and when it was last used.
-type Slot = (Arc<Mutex<Recent>>, u64);
+/// One user's copy, when it was last used and how many entry copies it holds.
+#[derive(Debug)]
+struct Slot {
+    recent: Arc<Mutex<Recent>>,
+    used: u64,
+    size: Arc<AtomicUsize>,
+}
 
 /// The recent journals of the users this instance served lately.
 #[derive(Debug, Default)]
@@ -252,24 +268,31 @@ fn locked<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl RecentCache {
-    fn slot(&self, user: UserId) -> Arc<Mutex<Recent>> {
+    fn slot(&self, user: UserId) -> (Arc<Mutex<Recent>>, Arc<AtomicUsize>) {
         let tick = self.tick.fetch_add(1, Ordering::Relaxed);
         let mut map = locked(&self.users);
-        if let Some((slot, used)) = map.get_mut(&user) {
-            *used = tick;
-            return slot.clone();
-        }
-        if map.len() >= CACHED_USERS
-            && let Some(oldest) = map
+        let total = |map: &HashMap<UserId, Slot>| -> usize {
+            map.values().map(|s| s.size.load(Ordering::Relaxed)).sum()
+        };
+        let new = usize::from(!map.contains_key(&user));
+        while map.len() + new > CACHED_USERS || total(&map) > CACHED_ENTRIES {
+            let oldest = map
                 .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(u, _)| *u)
-        {
-            map.remove(&oldest);
+                .filter(|(u, _)| **u != user)
+                .min_by_key(|(_, s)| s.used)
+                .map(|(u, _)| *u);
+            match oldest {
+                Some(u) => map.remove(&u),
+                None => break,
+            };
         }
-        let slot = Arc::new(Mutex::new(Recent::default()));
-        map.insert(user, (slot.clone(), tick));
-        slot
+        let slot = map.entry(user).or_insert_with(|| Slot {
+            recent: Arc::new(Mutex::new(Recent::default())),
+            used: tick,
+            size: Arc::new(AtomicUsize::new(0)),
+        });
+        slot.used = tick;
+        (slot.recent.clone(), slot.size.clone())
     }
 
     /// Runs `f` on `user`'s copy once it reflects sequence `seq` (what the request read with
@@ -282,12 +305,14 @@ impl RecentCache {
         from: NaiveDateTime,
         f: impl Fn(&mut Recent) -> T,
     ) -> Result<T, StoreError> {
-        let slot = self.slot(user);
+        let (slot, size) = self.slot(user);
         for _ in 0..3 {
             let held = {
                 let mut r = locked(&slot);
                 if r.covers(seq, from) {
-                    return Ok(f(&mut r));
+                    let answer = f(&mut r);
+                    size.store(r.size(), Ordering::Relaxed);
+                    return Ok(answer);
                 }
                 r.seq.filter(|_| r.since <= from)
             };
@@ -389,5 +414,36 @@ impl RecentCache {
         }
         db.read(move |c| entries::in_local_range(c, user, from, to, only))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_keeps_at_most_its_users_and_entries_dropping_the_least_recently_used() {
+        let cache = RecentCache::default();
+        let users: Vec<UserId> = (0..CACHED_USERS + 20).map(|_| UserId::new_v7()).collect();
+        for u in &users {
+            cache.slot(*u);
+        }
+        let map = locked(&cache.users);
+        assert_eq!(map.len(), CACHED_USERS);
+        assert!(
+            !map.contains_key(&users[0]),
+            "the first one used went first"
+        );
+        assert!(map.contains_key(&users[CACHED_USERS + 19]));
+        drop(map);
+        // One user holding more than the budget pushes everyone else out, but stays itself.
+        let (_, size) = cache.slot(users[CACHED_USERS]);
+        size.store(CACHED_ENTRIES + 1, Ordering::Relaxed);
+        cache.slot(users[CACHED_USERS]);
+        assert_eq!(locked(&cache.users).len(), 1);
+        cache.slot(users[1]);
+        let map = locked(&cache.users);
+        assert_eq!(map.len(), 1);
+        assert!(map.contains_key(&users[1]));
     }
 }

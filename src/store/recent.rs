@@ -135,7 +135,12 @@ impl Recent {
             .take(OLDER_SESSIONS)
             .collect();
         older.reverse();
-        let list: Arc<[Entry]> = self.entries[split..].iter().chain(older).cloned().collect();
+        // Oldest first throughout, so the rules' sort finds it sorted.
+        let list: Arc<[Entry]> = older
+            .into_iter()
+            .chain(&self.entries[split..])
+            .cloned()
+            .collect();
         self.insight = Some((window, list.clone()));
         list
     }

@@ -109,6 +109,19 @@ impl<'a> Ctx<'a> {
         self.episodes.iter().copied()
     }
 
+    /// Live entries up to now whose own local date is `d`, oldest first. Offsets reach at most
+    /// 14 hours either side of UTC, so only entries within a day of `d` are looked at.
+    pub fn on_date(&self, d: NaiveDate) -> impl Iterator<Item = &'a Entry> + '_ {
+        let utc = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+        let (lo, hi) = (utc(d - Duration::days(1)), utc(d + Duration::days(2)));
+        let first = self.past.partition_point(|e| at(e) < lo);
+        let end = self.past.partition_point(|e| at(e) < hi).max(first);
+        self.past[first..end]
+            .iter()
+            .copied()
+            .filter(move |e| date(e) == d)
+    }
+
     /// Episodes after `t`, oldest first.
     pub fn episodes_after(
         &self,
@@ -159,9 +172,7 @@ impl<'a> Ctx<'a> {
 
     /// Total water logged per local date.
     pub fn water_on(&self, d: NaiveDate) -> u32 {
-        self.past
-            .iter()
-            .filter(|e| date(e) == d)
+        self.on_date(d)
             .map(|e| match &e.data {
                 EntryData::Hydration(h) => h.volume_ml,
                 _ => 0,

@@ -4,7 +4,7 @@ use super::context::{Ctx, at, count, date, day};
 use super::{Fired, Kind, Rule, Thresholds};
 use crate::domain::entry::{Entry, EntryData, Technique, Trigger};
 use chrono::{Duration, NaiveDate};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 pub(super) const RULES: &[Rule] = &[
     Rule {
@@ -55,32 +55,19 @@ pub(super) const RULES: &[Rule] = &[
 ];
 
 fn hydration_low<'a>(ctx: &Ctx<'a>, t: &Thresholds) -> Option<Fired<'a>> {
-    let water: Vec<&Entry> = ctx
-        .past
-        .iter()
-        .filter(|e| matches!(e.data, EntryData::Hydration(_)))
-        .copied()
-        .collect();
-    if !water.iter().any(|e| ctx.within(e, Duration::days(14))) {
+    let is_water = |e: &&Entry| matches!(e.data, EntryData::Hydration(_));
+    let fortnight = ctx.now - Duration::days(14);
+    let first = ctx.past.partition_point(|e| at(e) <= fortnight);
+    if !ctx.past[first..].iter().any(is_water) {
         return None;
     }
     let target = t.hydration_target_ml;
-    let on = |d: NaiveDate| {
-        water
-            .iter()
-            .filter(|e| date(e) == d)
-            .copied()
-            .collect::<Vec<_>>()
-    };
+    let on = |d: NaiveDate| ctx.on_date(d).filter(is_water).collect::<Vec<_>>();
     // A recent date with a session or an episode and too little water.
     for d in ctx.last_dates(3).into_iter().rev() {
         let busy: Vec<&Entry> = ctx
-            .past
-            .iter()
-            .filter(|e| {
-                date(e) == d && matches!(e.data, EntryData::Massage(_) | EntryData::Episode(_))
-            })
-            .copied()
+            .on_date(d)
+            .filter(|e| matches!(e.data, EntryData::Massage(_) | EntryData::Episode(_)))
             .collect();
         let total = i64::from(ctx.water_on(d));
         if !busy.is_empty() && total < target {
@@ -94,12 +81,13 @@ fn hydration_low<'a>(ctx: &Ctx<'a>, t: &Thresholds) -> Option<Fired<'a>> {
         }
     }
     // The mean of the (up to 3) most recent dates with water logged, within the last 7 dates.
-    let dates: BTreeSet<NaiveDate> = water
-        .iter()
-        .map(|e| date(e))
-        .filter(|d| ctx.last_dates(7).contains(d))
+    let recent: Vec<NaiveDate> = ctx
+        .last_dates(7)
+        .into_iter()
+        .rev()
+        .filter(|d| ctx.on_date(*d).any(|e| is_water(&e)))
+        .take(3)
         .collect();
-    let recent: Vec<NaiveDate> = dates.into_iter().rev().take(3).collect();
     if recent.is_empty() {
         return None;
     }
@@ -125,10 +113,10 @@ fn stretch_gap<'a>(ctx: &Ctx<'a>, t: &Thresholds) -> Option<Fired<'a>> {
         return None;
     }
     let dates = ctx.last_dates(t.stretch_gap_dates);
-    let stretched = ctx
-        .past
-        .iter()
-        .any(|e| matches!(e.data, EntryData::Stretch(_)) && dates.contains(&date(e)));
+    let stretched = dates.iter().any(|d| {
+        ctx.on_date(*d)
+            .any(|e| matches!(e.data, EntryData::Stretch(_)))
+    });
     if stretched {
         return None;
     }

@@ -20,7 +20,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-/// How many days a copy holds beyond the insight window, so it serves for days before a reload.
+/// How many days back a copy holds: the insight window (90 days) and the episodes the
+/// three-month trends compare with (the 90 days before it).
+pub const HELD_DAYS: i64 = 190;
+
+/// How many days beyond what is asked a copy holds, so it serves for days before a reload.
 const MARGIN_DAYS: i64 = 10;
 
 /// Users whose recent journal one instance keeps (the least recently used are dropped).
@@ -301,15 +305,19 @@ impl RecentCache {
     }
 
     /// Runs `f` on `user`'s copy once it reflects sequence `seq` (what the request read with
-    /// the session) and holds everything after `from`.
+    /// the session) and holds everything after `from`; a copy loaded for it holds the last
+    /// [`HELD_DAYS`] before `now` at least.
     pub async fn with<T>(
         &self,
         db: &Db,
-        user: UserId,
-        seq: i64,
+        (user, seq): (UserId, i64),
+        now: DateTime<Utc>,
         from: NaiveDateTime,
         f: impl Fn(&mut Recent) -> T,
     ) -> Result<T, StoreError> {
+        let since = (now - Duration::days(HELD_DAYS))
+            .naive_utc()
+            .min(from - Duration::days(MARGIN_DAYS));
         let (slot, size) = self.slot(user);
         for _ in 0..3 {
             let held = {
@@ -329,7 +337,6 @@ impl RecentCache {
                 None => Applied::Reload,
             };
             if applied == Applied::Reload {
-                let since = from - Duration::days(MARGIN_DAYS);
                 let fresh = db.read(move |c| load(c, user, since)).await?;
                 let mut r = locked(&slot);
                 if !r.covers(fresh.seq.unwrap_or(0), from) {
@@ -338,7 +345,6 @@ impl RecentCache {
             }
         }
         // Writes kept racing the reads: answer from a copy made for this request.
-        let since = from - Duration::days(MARGIN_DAYS);
         let mut fresh = db.read(move |c| load(c, user, since)).await?;
         Ok(f(&mut fresh))
     }
@@ -352,7 +358,8 @@ impl RecentCache {
         now: DateTime<Utc>,
     ) -> Result<Arc<[Entry]>, StoreError> {
         let from = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
-        self.with(db, user, seq, from, |r| r.insight(now)).await
+        self.with(db, (user, seq), now, from, |r| r.insight(now))
+            .await
     }
 
     /// What the home page shows: live entries of `[from, to)` newest first (at most `limit`)
@@ -368,7 +375,7 @@ impl RecentCache {
         let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         let (start, end) = (from.naive_utc(), to.naive_utc());
         let (list, last) = self
-            .with(db, user, seq, start.min(window), |r| {
+            .with(db, (user, seq), now, start.min(window), |r| {
                 let last = r.latest_of_kind(EntryKind::Episode);
                 (r.newest(start, end, limit), last)
             })
@@ -407,9 +414,10 @@ impl RecentCache {
     ) -> Result<Vec<Entry>, StoreError> {
         let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         let (start, _) = entries::local_range_bounds(from, to);
-        if start > window - Duration::days(MARGIN_DAYS / 2) {
+        let held = (now - Duration::days(HELD_DAYS - MARGIN_DAYS / 2)).naive_utc();
+        if start > held {
             let got = self
-                .with(db, user, seq, start.min(window), |r| {
+                .with(db, (user, seq), now, start.min(window), |r| {
                     r.local_range(from, to, only)
                 })
                 .await?;

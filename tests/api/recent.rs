@@ -74,6 +74,11 @@ async fn agree(app: &TestApp, email: &'static str, step: &str) {
                 today - Duration::days(28),
                 Some(EntryKind::Episode),
             ),
+            (
+                today - Duration::days(179),
+                today - Duration::days(93),
+                Some(EntryKind::Episode),
+            ),
             (today - Duration::days(300), today, None),
         ] {
             let cached = cache
@@ -110,7 +115,7 @@ async fn the_recent_journal_in_memory_answers_what_the_database_answers() {
     let mut ids: Vec<(String, i64, usize)> = Vec::new();
     agree(&app, "recent@example.com", "empty").await;
     for step in 0..60 {
-        let days_ago = [0, 1, 20, 85, 89, 91, 95, 99, 120, 200][rng.below(10)];
+        let days_ago = [0, 1, 20, 85, 89, 91, 95, 99, 120, 178, 185, 192, 200][rng.below(13)];
         let what = if ids.is_empty() { 0 } else { rng.below(4) };
         match what {
             0 | 1 => {

@@ -5,7 +5,11 @@ use crate::domain::fields::Choice;
 use crate::domain::ids::UserId;
 use crate::domain::time::rfc3339;
 use crate::store::notes::Note;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// An instant as people read it, in their time zone.
 pub fn when(t: DateTime<Utc>, tz: Option<&str>) -> String {
@@ -54,12 +58,14 @@ impl EntryView {
         if let Some(n) = e.data.notes() {
             detail.push(n.to_string());
         }
+        let local = e.occurred_at.naive_local();
         Self {
             id: e.id.to_string(),
             kind: e.kind().as_str(),
             kind_label: e.kind().label(),
-            time: e.occurred_at.format("%H:%M").to_string(),
-            day: e.occurred_at.format("%-d %b").to_string(),
+            // As "%H:%M" and "%-d %b" write them, without parsing a format per entry.
+            time: format!("{:02}:{:02}", local.hour(), local.minute()),
+            day: format!("{} {}", local.day(), MONTHS[local.month0() as usize]),
             at_iso: rfc3339(&e.occurred_at),
             summary: e.data.summary(),
             detail: detail.join(" · "),
@@ -147,7 +153,33 @@ pub fn access_phrase(action: &str, resource: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::access_phrase;
+    use super::{EntryView, access_phrase};
+
+    #[test]
+    fn entry_times_read_as_the_format_strings_write_them() {
+        for at in [
+            "2026-05-10T08:05:00+02:00",
+            "2026-12-31T23:59:00-05:00",
+            "2026-01-01T00:00:00+13:45",
+        ] {
+            let t = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+            let e = crate::domain::entry::Entry {
+                id: crate::domain::ids::EntryId::new_v7(),
+                occurred_at: t,
+                data: crate::domain::entry::EntryData::Hydration(crate::domain::entry::Hydration {
+                    volume_ml: 250,
+                    electrolytes: false,
+                }),
+                version: 1,
+                deleted: false,
+                seq: 1,
+                updated_at: chrono::Utc::now(),
+            };
+            let v = EntryView::of(&e);
+            assert_eq!(v.time, t.format("%H:%M").to_string(), "{at}");
+            assert_eq!(v.day, t.format("%-d %b").to_string(), "{at}");
+        }
+    }
 
     #[test]
     fn access_lines_read_as_sentences() {

@@ -39,7 +39,15 @@ pub async fn evaluate_now(
 
 /// Page views of the suggestions, with their evidence described.
 pub fn views(e: &Evaluation, journal: &Journal) -> Vec<SuggestionView> {
-    let by_id: HashMap<_, &Entry> = journal.entries.iter().map(|x| (x.id, x)).collect();
+    // Only the entries some suggestion cites (a busy journal holds thousands).
+    let mut cited: Vec<_> = e.suggestions.iter().flat_map(|s| &s.evidence).collect();
+    cited.sort_unstable();
+    let by_id: HashMap<_, &Entry> = journal
+        .entries
+        .iter()
+        .filter(|x| cited.binary_search(&&x.id).is_ok())
+        .map(|x| (x.id, x))
+        .collect();
     e.suggestions
         .iter()
         .map(|s| SuggestionView {

@@ -6,7 +6,10 @@
 //! PostgreSQL with `DATABASE_URL=postgres://…`).
 //!
 //! Run: `(cd benches/peer && npm ci) && cargo bench --bench sync`. Without the peer installed it
-//! measures Unknot alone. `UNKNOT_SYNC_DOCS` sets documents per push run (default 10,000).
+//! measures Unknot alone. `UNKNOT_SYNC_DOCS` sets documents per push run (default 10,000);
+//! `UNKNOT_SYNC_TIMES=ordered` times the documents in order, seven minutes apart, as a journal
+//! logged day by day is (by default they are scattered over a year, the harder case for the
+//! time index).
 //! Both servers are started on free loopback ports and stopped by pid. Prints a table; asserts
 //! nothing (targets: docs/PERFORMANCE.md).
 
@@ -80,10 +83,23 @@ fn proc_stats(pid: u32) -> (f64, u64, f64) {
 /// One synthetic journal entry of about 300 bytes of JSON.
 fn doc(i: usize) -> Value {
     let site = ["calf_left", "neck", "lower_back", "foot_right"][i % 4];
+    let occurred_at = if std::env::var("UNKNOT_SYNC_TIMES").as_deref() == Ok("ordered") {
+        let start =
+            chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00+01:00").unwrap_or_default();
+        (start + chrono::Duration::minutes(i as i64 * 7)).to_rfc3339()
+    } else {
+        format!(
+            "2025-{:02}-{:02}T{:02}:{:02}:00+01:00",
+            1 + i % 12,
+            1 + i % 28,
+            i % 24,
+            i % 60
+        )
+    };
     json!({
         "id": uuid::Uuid::now_v7().to_string(),
         "kind": "episode",
-        "occurred_at": format!("2025-{:02}-{:02}T{:02}:{:02}:00+01:00", 1 + i % 12, 1 + i % 28, i % 24, i % 60),
+        "occurred_at": occurred_at,
         "data": {
             "body_site": site,
             "intensity": i % 11,

@@ -393,15 +393,7 @@ async fn a_therapist_with_a_grant_downloads_the_report_and_the_read_is_logged() 
     let mut sam = api_user(&app, "sam@example.com", "therapist").await;
     let path = format!("/api/v1/clients/{client_id}/export?format=pdf");
     assert_eq!(sam.get(&path).await.status, 404, "no grant, no report");
-    let code = ana
-        .post_json("/api/v1/shares", &json!({"scope": "read"}))
-        .await
-        .json()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    sam.post_json("/api/v1/shares/redeem", &json!({"code": code}))
-        .await;
+    share_and_redeem(&mut ana, &mut sam, "read").await;
     let r = sam.get(&path).await;
     assert_eq!(r.status, 200);
     assert!(r.bytes.starts_with(b"%PDF-"));

@@ -180,23 +180,21 @@ async fn hsts_is_sent_when_served_over_https() {
     );
 }
 
+/// Ana (a client, signed in to the API) shares with `scope`, and Sam (a therapist, signed in
+/// to pages and to the API) redeems the code: Ana's id, then Ana, Sam's pages and Sam's API.
+async fn ana_shares_with_sam(app: &TestApp, scope: &str) -> (String, Client, Client, Client) {
+    let client_id = register(app, "ana@example.com", "client").await;
+    let mut ana = api_login(app, "ana@example.com").await;
+    let sam = web_user(app, "sam@example.com", "therapist").await;
+    let mut sam_api = api_login(app, "sam@example.com").await;
+    share_and_redeem(&mut ana, &mut sam_api, scope).await;
+    (client_id, ana, sam, sam_api)
+}
+
 #[actix_web::test]
 async fn only_writes_that_pass_csrf_and_validation_reach_the_access_log() {
     let app = spawn_app().await;
-    let client_id = register(&app, "ana@example.com", "client").await;
-    let mut ana = api_login(&app, "ana@example.com").await;
-    let code = ana
-        .post_json("/api/v1/shares", &json!({"scope": "read_notes"}))
-        .await
-        .json()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut sam = web_user(&app, "sam@example.com", "therapist").await;
-    let mut sam_api = api_login(&app, "sam@example.com").await;
-    sam_api
-        .post_json("/api/v1/shares/redeem", &json!({"code": code}))
-        .await;
+    let (client_id, mut ana, mut sam, mut sam_api) = ana_shares_with_sam(&app, "read_notes").await;
     let notes = format!("/clients/{client_id}/notes");
     let writes = |log: &serde_json::Value| {
         log["accesses"]
@@ -232,20 +230,7 @@ async fn only_writes_that_pass_csrf_and_validation_reach_the_access_log() {
 #[actix_web::test]
 async fn only_reads_that_pass_validation_reach_the_access_log() {
     let app = spawn_app().await;
-    let client_id = register(&app, "ana@example.com", "client").await;
-    let mut ana = api_login(&app, "ana@example.com").await;
-    let code = ana
-        .post_json("/api/v1/shares", &json!({"scope": "read"}))
-        .await
-        .json()["code"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let mut sam = web_user(&app, "sam@example.com", "therapist").await;
-    let mut sam_api = api_login(&app, "sam@example.com").await;
-    sam_api
-        .post_json("/api/v1/shares/redeem", &json!({"code": code}))
-        .await;
+    let (client_id, mut ana, mut sam, mut sam_api) = ana_shares_with_sam(&app, "read").await;
     async fn reads(ana: &mut Client) -> Vec<String> {
         let log = ana.get("/api/v1/access-log").await.json();
         log["accesses"]

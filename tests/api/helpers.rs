@@ -387,6 +387,21 @@ pub async fn web_user(app: &TestApp, email: &str, role: &str) -> Client {
     c
 }
 
+/// `owner` makes a share code with `scope` and `therapist` redeems it (both API clients).
+pub async fn share_and_redeem(owner: &mut Client, therapist: &mut Client, scope: &str) {
+    let code = owner
+        .post_json("/api/v1/shares", &json!({"scope": scope}))
+        .await
+        .json()["code"]
+        .as_str()
+        .expect("a share code")
+        .to_string();
+    let r = therapist
+        .post_json("/api/v1/shares/redeem", &json!({"code": code}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
 /// A valid entry body of each kind, timed an hour ago.
 pub fn sample_entries() -> Vec<Value> {
     let at = (chrono::Utc::now() - chrono::Duration::hours(1))

@@ -1,4 +1,4 @@
-//! The recent journal in memory: per user, every live entry of the last hundred days and the
+//! The recent journal in memory: per user, every live entry of the last 190 days and the
 //! newest older massage sessions, kept current from the same change feed devices sync from.
 //!
 //! A request passes the change sequence it read with the user's session; if the copy is older,

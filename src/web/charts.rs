@@ -89,6 +89,20 @@ pub struct Bars<'a> {
     pub rows: Vec<Vec<String>>,
 }
 
+/// An SVG coordinate, written as `{:.1}` writes it but by integer arithmetic: formatting an
+/// `f64` to a precision takes a slow exact path for many values, and a chart writes hundreds.
+#[derive(Clone, Copy, Debug)]
+struct P(f64);
+
+impl std::fmt::Display for P {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let t = tenths.unsigned_abs();
+        write!(f, "{sign}{}.{}", t / 10, t % 10)
+    }
+}
+
 fn number(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
@@ -135,9 +149,11 @@ fn columns(svg: &mut String, plot: &Plot, labels: &[String], values: &[f64]) {
         let label = labels.get(i).map(String::as_str).unwrap_or("");
         let _ = write!(
             svg,
-            r##"<rect x="{x:.1}" y="{:.1}" width="{:.1}" height="{h:.1}" fill="#2f5d50"><title>{}: {}</title></rect>"##,
-            TOP + plot.height - h,
-            slot * 0.7,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" fill="#2f5d50"><title>{}: {}</title></rect>"##,
+            P(x),
+            P(TOP + plot.height - h),
+            P(slot * 0.7),
+            P(h),
             esc(label),
             number(*v)
         );
@@ -262,18 +278,20 @@ impl HeatLayout {
 
 fn day_cells(svg: &mut String, days: &[(NaiveDate, u32)], start: NaiveDate, l: &HeatLayout) {
     let cell = l.cell;
+    // Parsed once, not once per day.
+    let day_name: Vec<_> = chrono::format::StrftimeItems::new("%a %-d %b %Y").collect();
     for (d, n) in days {
         let col = ((*d - start).num_days() / 7) as f64;
         let row = f64::from(d.weekday().num_days_from_monday());
         let _ = write!(
             svg,
-            r##"<rect x="{:.1}" y="{:.1}" width="{:.1}" height="{:.1}" rx="2" fill="{}"><title>{}: {}</title></rect>"##,
-            l.left + col * cell,
-            row * cell,
-            cell - 2.0,
-            cell - 2.0,
+            r##"<rect x="{}" y="{}" width="{}" height="{}" rx="2" fill="{}"><title>{}: {}</title></rect>"##,
+            P(l.left + col * cell),
+            P(row * cell),
+            P(cell - 2.0),
+            P(cell - 2.0),
             shade(*n),
-            d.format("%a %-d %b %Y"),
+            d.format_with_items(day_name.iter()),
             if *n == 1 {
                 "1 episode".to_string()
             } else {
@@ -351,6 +369,24 @@ pub fn heatmap(id: &str, title: &str, summary: &str, days: &[(NaiveDate, u32)]) 
         svg,
         columns: vec!["Month".into(), "Episodes".into()],
         rows,
+    }
+}
+
+#[cfg(test)]
+mod coordinate_tests {
+    use super::P;
+
+    #[test]
+    fn coordinates_read_as_one_decimal_formatting_writes_them() {
+        for v in [
+            0.0, 0.04, 0.06, 1.0, 12.34, 12.36, 399.99, 326.0, -3.21, -0.04, 57.8,
+        ] {
+            assert_eq!(
+                P(v).to_string(),
+                format!("{v:.1}").replace("-0.0", "0.0"),
+                "{v}"
+            );
+        }
     }
 }
 

@@ -161,7 +161,7 @@ pub struct SessionRow {
 }
 
 /// A row of `entries`.
-#[derive(Clone, Debug, Queryable, Insertable)]
+#[derive(Clone, Debug, Queryable, QueryableByName, Insertable)]
 #[diesel(table_name = entries)]
 pub struct EntryRow {
     pub user_id: String,

@@ -40,6 +40,26 @@ struct Batch {
 /// Rows per multi-row insert (well under both backends' bound-parameter limits).
 const INSERT_CHUNK: usize = 500;
 
+/// The stored rows of `ids` (one user's). On PostgreSQL each id is looked up by the primary
+/// key on its own (`OFFSET 0` keeps the planner from turning the lookups into a join): planned
+/// as `id = ANY(…)` with no statistics yet on a young table, it scanned all of the user's rows
+/// per push, and a first sync slowed with every batch.
+fn stored(conn: &mut DbConn, user: UserId, ids: &[String]) -> Result<Vec<EntryRow>, StoreError> {
+    match conn {
+        DbConn::Postgresql(pg) => Ok(diesel::sql_query(
+            "SELECT e.* FROM unnest($2::text[]) AS k(id) CROSS JOIN LATERAL \
+             (SELECT * FROM entries WHERE user_id = $1 AND id = k.id OFFSET 0) AS e",
+        )
+        .bind::<diesel::sql_types::Text, _>(user.to_string())
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
+        .load(pg)?),
+        DbConn::Sqlite(_) => Ok(entries::table
+            .filter(entries::user_id.eq(user.to_string()))
+            .filter(entries::id.eq_any(ids))
+            .load(conn)?),
+    }
+}
+
 impl Batch {
     /// A batch for the named entries of `ops`, counting on from the user's sequence `seq`.
     fn start(conn: &mut DbConn, user: UserId, seq: i64, ops: &[&Op]) -> Result<Batch, StoreError> {
@@ -50,11 +70,7 @@ impl Batch {
             .collect();
         let ids: Vec<String> = known.keys().map(|id| id.to_string()).collect();
         for chunk in ids.chunks(INSERT_CHUNK) {
-            let rows: Vec<EntryRow> = entries::table
-                .filter(entries::user_id.eq(user.to_string()))
-                .filter(entries::id.eq_any(chunk))
-                .load(conn)?;
-            for r in rows {
+            for r in stored(conn, user, chunk)? {
                 let fv = FieldVersions::from_json(&r.field_versions);
                 let e = Entry::try_from(r)?;
                 known.insert(e.id, Some((e, fv)));

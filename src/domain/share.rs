@@ -4,6 +4,16 @@ use crate::choice;
 use crate::domain::fields::{FieldErrors, Fields, Reader};
 use crate::domain::ids::EntryId;
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+/// The hash under which a secret handed to someone is stored: a (normalised) share code, or a
+/// report link's token. Only the hash is kept, so the database never holds a usable secret.
+pub fn code_hash(normalized: &str) -> String {
+    Sha256::digest(normalized.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
 
 choice!(
     /// What a therapist may do with a client's journal.

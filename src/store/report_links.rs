@@ -2,9 +2,9 @@
 //! every view kept for the client's access log.
 
 use crate::domain::ids::UserId;
+use crate::domain::share::code_hash;
 use crate::store::schema::report_links as rl;
 use crate::store::schema::report_views as rv;
-use crate::store::shares::code_hash;
 use crate::store::{DbConn, StoreError};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;

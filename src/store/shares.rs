@@ -2,14 +2,13 @@
 
 use crate::domain::fields::Choice;
 use crate::domain::ids::UserId;
-use crate::domain::share::Scope;
+use crate::domain::share::{Scope, code_hash};
 use crate::store::DbConn;
 use crate::store::StoreError;
 use crate::store::rows::{User, UserRow};
 use crate::store::schema::{access_log, shares, users};
 use chrono::{DateTime, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
 /// A row of `shares`.
 #[derive(Clone, Debug, Queryable, Insertable)]
@@ -37,14 +36,6 @@ pub struct Share {
     pub redeemed_by: Option<(UserId, String)>,
     pub revoked: bool,
     pub last_access_at: Option<DateTime<Utc>>,
-}
-
-/// The hash under which a (normalised) code is stored.
-pub fn code_hash(normalized: &str) -> String {
-    Sha256::digest(normalized.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 fn utc(t: NaiveDateTime) -> DateTime<Utc> {

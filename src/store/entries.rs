@@ -293,19 +293,33 @@ pub fn update(
         fv.set(&f, version, None);
     }
     let seq = next_seq(conn, user)?;
+    write_state(conn, user, e, &fv, (version, seq), now)?;
+    Ok(Ok(get_live(conn, user, e.id)?))
+}
+
+/// Writes an edited entry's time, data, field versions, version and sequence number (an edit
+/// here, or a merged edit of a sync push).
+pub(crate) fn write_state(
+    conn: &mut DbConn,
+    user: UserId,
+    e: &NewEntry,
+    versions: &FieldVersions,
+    (version, seq): (i64, i64),
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
     diesel::update(entries::table.find((user.to_string(), e.id.to_string())))
         .set((
             entries::occurred_at.eq(occurred_at),
             entries::utc_offset_min.eq(utc_offset_min),
             entries::data.eq(e.data.to_json().to_string()),
-            entries::field_versions.eq(fv.to_json()),
+            entries::field_versions.eq(versions.to_json()),
             entries::version.eq(version),
             entries::seq.eq(seq),
             entries::updated_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
-    Ok(Ok(get_live(conn, user, e.id)?))
+    Ok(())
 }
 
 /// Marks an entry deleted (a tombstone kept for sync). `Err(Ok(current))` on a stale version.

@@ -6,8 +6,8 @@ use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
 use crate::store::DbConn;
 use crate::store::StoreError;
-use crate::store::entries::row_for;
-use crate::store::rows::{EntryRow, split_local};
+use crate::store::entries::{row_for, write_state};
+use crate::store::rows::EntryRow;
 use crate::store::schema::{entries, sync_clients, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -129,18 +129,7 @@ impl Batch {
     ) -> Result<i64, StoreError> {
         self.flush(conn)?;
         let seq = self.next_seq();
-        let (at, off) = split_local(&entry.occurred_at);
-        diesel::update(entries::table.find((self.user.to_string(), entry.id.to_string())))
-            .set((
-                entries::occurred_at.eq(at),
-                entries::utc_offset_min.eq(off),
-                entries::data.eq(entry.data.to_json().to_string()),
-                entries::field_versions.eq(versions.to_json()),
-                entries::version.eq(version),
-                entries::seq.eq(seq),
-                entries::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
+        write_state(conn, self.user, entry, versions, (version, seq), now)?;
         if let Some(Some((e, fv))) = self.known.get_mut(&entry.id) {
             e.occurred_at = entry.occurred_at;
             e.data = entry.data.clone();

@@ -410,13 +410,13 @@ pub fn for_insight(
         .unwrap_or_default())
 }
 
-/// [`for_insight`] for many users in two queries (the therapist dashboard: no query per client).
-pub fn for_insight_of(
+/// Live entries of `users` after `since`, and their live massage sessions at or before it,
+/// newest first (for one user only the [`OLDER_SESSIONS`] kept are read, not years of them).
+pub fn recent_and_sessions(
     conn: &mut DbConn,
     users: &[UserId],
-    now: DateTime<Utc>,
-) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, StoreError> {
-    let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
+    since: NaiveDateTime,
+) -> Result<(Vec<EntryRow>, Vec<EntryRow>), StoreError> {
     let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
     let recent = entries::table
         .filter(entries::user_id.eq_any(&ids))
@@ -430,11 +430,20 @@ pub fn for_insight_of(
         .filter(entries::occurred_at.le(since))
         .order(entries::occurred_at.desc())
         .into_boxed();
-    // One person: only the sessions kept are read (years of sessions otherwise).
     if ids.len() == 1 {
         older_query = older_query.limit(OLDER_SESSIONS as i64);
     }
-    let older_sessions = older_query.load::<EntryRow>(conn)?;
+    Ok((recent, older_query.load::<EntryRow>(conn)?))
+}
+
+/// [`for_insight`] for many users in two queries (the therapist dashboard: no query per client).
+pub fn for_insight_of(
+    conn: &mut DbConn,
+    users: &[UserId],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, StoreError> {
+    let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
+    let (recent, older_sessions) = recent_and_sessions(conn, users, since)?;
     let mut out: std::collections::HashMap<UserId, Vec<Entry>> =
         users.iter().map(|u| (*u, Vec::new())).collect();
     let mut older: std::collections::HashMap<String, usize> = std::collections::HashMap::new();

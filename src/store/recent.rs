@@ -8,11 +8,10 @@
 //! answers is exactly what [`entries::for_insight`] and [`entries::in_local_range`] answer.
 
 use crate::domain::entry::{Entry, EntryKind};
-use crate::domain::fields::Choice;
 use crate::domain::ids::UserId;
 use crate::store::entries::{self, INSIGHT_DAYS, OLDER_SESSIONS};
 use crate::store::rows::EntryRow;
-use crate::store::schema::{entries as t, users};
+use crate::store::schema::users;
 use crate::store::{Db, DbConn, StoreError};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -208,21 +207,11 @@ impl Recent {
 
 /// Reads a user's recent journal: the sequence first, then what it covers.
 pub fn load(conn: &mut DbConn, user: UserId, since: NaiveDateTime) -> Result<Recent, StoreError> {
-    let uid = user.to_string();
-    let seq: i64 = users::table.find(&uid).select(users::seq).first(conn)?;
-    let recent = t::table
-        .filter(t::user_id.eq(&uid))
-        .filter(t::deleted.eq(false))
-        .filter(t::occurred_at.gt(since))
-        .load::<EntryRow>(conn)?;
-    let older = t::table
-        .filter(t::user_id.eq(&uid))
-        .filter(t::deleted.eq(false))
-        .filter(t::kind.eq(EntryKind::Massage.as_str()))
-        .filter(t::occurred_at.le(since))
-        .order(t::occurred_at.desc())
-        .limit(OLDER_SESSIONS as i64)
-        .load::<EntryRow>(conn)?;
+    let seq: i64 = users::table
+        .find(user.to_string())
+        .select(users::seq)
+        .first(conn)?;
+    let (recent, older) = entries::recent_and_sessions(conn, &[user], since)?;
     let parse = |rows: Vec<EntryRow>| -> Result<Vec<Entry>, StoreError> {
         rows.into_iter().map(Entry::try_from).collect()
     };
@@ -236,23 +225,14 @@ pub fn changes(
     user: UserId,
     after: i64,
 ) -> Result<Option<(i64, Vec<Entry>)>, StoreError> {
-    let uid = user.to_string();
     let (seq, purged): (i64, i64) = users::table
-        .find(&uid)
+        .find(user.to_string())
         .select((users::seq, users::purged_seq))
         .first(conn)?;
     if after < purged {
         return Ok(None);
     }
-    let rows = t::table
-        .filter(t::user_id.eq(&uid))
-        .filter(t::seq.gt(after))
-        .order(t::seq.asc())
-        .load::<EntryRow>(conn)?;
-    let list = rows
-        .into_iter()
-        .map(Entry::try_from)
-        .collect::<Result<Vec<_>, _>>()?;
+    let list = crate::store::sync::changed_after(conn, user, after, i64::MAX)?;
     let top = list.iter().map(|e| e.seq).max().unwrap_or(after).max(seq);
     Ok(Some((top, list)))
 }

@@ -305,6 +305,25 @@ pub struct Pull {
     pub last_mid: Vec<(String, i64)>,
 }
 
+/// The latest state of each of `user`'s entries changed after sequence `since`, in sequence
+/// order, at most `limit`.
+pub fn changed_after(
+    conn: &mut DbConn,
+    user: UserId,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<Entry>, StoreError> {
+    entries::table
+        .filter(entries::user_id.eq(user.to_string()))
+        .filter(entries::seq.gt(since))
+        .order(entries::seq.asc())
+        .limit(limit)
+        .load::<EntryRow>(conn)?
+        .into_iter()
+        .map(Entry::try_from)
+        .collect()
+}
+
 /// Changes after `since`; `None` when `since` is older than purged tombstones (410).
 pub fn pull(
     conn: &mut DbConn,
@@ -319,18 +338,9 @@ pub fn pull(
     if since > 0 && since < purged {
         return Ok(None);
     }
-    let rows: Vec<EntryRow> = entries::table
-        .filter(entries::user_id.eq(user.to_string()))
-        .filter(entries::seq.gt(since))
-        .order(entries::seq.asc())
-        .limit(limit + 1)
-        .load(conn)?;
-    let has_more = rows.len() as i64 > limit;
-    let changes: Vec<Entry> = rows
-        .into_iter()
-        .take(limit as usize)
-        .map(Entry::try_from)
-        .collect::<Result<_, _>>()?;
+    let mut changes = changed_after(conn, user, since, limit + 1)?;
+    let has_more = changes.len() as i64 > limit;
+    changes.truncate(limit as usize);
     let cursor = changes.last().map(|e| e.seq).unwrap_or(since);
     let last_mid = sync_clients::table
         .filter(sync_clients::user_id.eq(user.to_string()))

@@ -67,6 +67,16 @@ pub fn five_year_journal(
     Ok((db, url, client, logins.client))
 }
 
+/// The value of the cookie `name` that a response sets, if it sets one.
+fn cookie<S>(res: &awc::ClientResponse<S>, name: &str) -> anyhow::Result<Option<String>> {
+    Ok(res
+        .cookies()
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .iter()
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string()))
+}
+
 /// Signs in through the login form as a browser would: the CSRF cookie from the login page,
 /// then the form; returns (CSRF token, session cookie value).
 pub async fn sign_in(
@@ -80,13 +90,7 @@ pub async fn sign_in(
         .send()
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let csrf = login
-        .cookies()
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .iter()
-        .find(|c| c.name() == "unknot_csrf")
-        .map(|c| c.value().to_string())
-        .ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
+    let csrf = cookie(&login, "unknot_csrf")?.ok_or_else(|| anyhow::anyhow!("no csrf cookie"))?;
     let body = format!(
         "csrf_token={csrf}&email={}&password={}",
         email.replace('@', "%40"),
@@ -99,12 +103,7 @@ pub async fn sign_in(
         .send_body(body)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let session = res
-        .cookies()
-        .map_err(|e| anyhow::anyhow!("{e}"))?
-        .iter()
-        .find(|c| c.name() == "unknot_session")
-        .map(|c| c.value().to_string())
+    let session = cookie(&res, "unknot_session")?
         .ok_or_else(|| anyhow::anyhow!("login failed: {}", res.status()))?;
     Ok((csrf, session))
 }

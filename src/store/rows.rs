@@ -56,6 +56,36 @@ fn parse_stamp(text: &str) -> Option<NaiveDateTime> {
     )
 }
 
+/// `t` as diesel writes a `Timestamp` to SQLite (`%F %T%.f`: the fraction with 0, 3, 6 or 9
+/// digits), without going through chrono's format interpreter.
+pub fn sqlite_stamp(t: NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    let mut s = String::with_capacity(29);
+    let nanos = t.nanosecond();
+    // Years outside 0..=9999 are rare enough to leave to chrono.
+    if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
+        return t.format("%F %T%.f").to_string();
+    }
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    );
+    let _ = match nanos {
+        0 => Ok(()),
+        n if n % 1_000_000 == 0 => write!(s, ".{:03}", n / 1_000_000),
+        n if n % 1_000 == 0 => write!(s, ".{:06}", n / 1_000),
+        n => write!(s, ".{n:09}"),
+    };
+    s
+}
+
 impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for Stamp {
     fn from_sql(
         mut value: diesel::sqlite::SqliteValue<'_, '_, '_>,
@@ -216,6 +246,36 @@ impl TryFrom<EntryRow> for Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_are_written_as_diesel_writes_them() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        for nanos in [
+            0,
+            1,
+            999,
+            1_000,
+            120_000,
+            1_000_000,
+            123_000_000,
+            999_999_999,
+        ] {
+            for (h, m, sec) in [(0, 0, 0), (8, 5, 7), (23, 59, 59)] {
+                let t = day.and_hms_nano_opt(h, m, sec, nanos).unwrap();
+                let written = sqlite_stamp(t);
+                assert_eq!(written, t.format("%F %T%.f").to_string());
+                assert_eq!(parse_stamp(&written), Some(t));
+            }
+        }
+        // A leap second and a year past 9999 still match diesel's form.
+        let leap = day.and_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap();
+        assert_eq!(sqlite_stamp(leap), leap.format("%F %T%.f").to_string());
+        let far = chrono::NaiveDate::from_ymd_opt(12026, 1, 2)
+            .unwrap()
+            .and_hms_opt(3, 4, 5)
+            .unwrap();
+        assert_eq!(sqlite_stamp(far), far.format("%F %T%.f").to_string());
+    }
 
     #[test]
     fn stamps_read_as_diesel_reads_them() {

@@ -6,7 +6,7 @@ use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
 use crate::store::DbConn;
 use crate::store::StoreError;
-use crate::store::entries::{row_for, write_state};
+use crate::store::entries::{insert_rows, row_for, write_state};
 use crate::store::rows::EntryRow;
 use crate::store::schema::{entries, sync_clients, users};
 use chrono::{DateTime, Utc};
@@ -37,8 +37,8 @@ struct Batch {
     seq_start: i64,
 }
 
-/// Rows per multi-row insert (well under both backends' bound-parameter limits).
-const INSERT_CHUNK: usize = 500;
+/// Ids per lookup of stored entries (well under both backends' bound-parameter limits).
+const LOOKUP_CHUNK: usize = 500;
 
 /// The stored rows of `ids` (one user's). On PostgreSQL each id is looked up by the primary
 /// key on its own (`OFFSET 0` keeps the planner from turning the lookups into a join): planned
@@ -69,7 +69,7 @@ impl Batch {
             .map(|id| (id, None))
             .collect();
         let ids: Vec<String> = known.keys().map(|id| id.to_string()).collect();
-        for chunk in ids.chunks(INSERT_CHUNK) {
+        for chunk in ids.chunks(LOOKUP_CHUNK) {
             for r in stored(conn, user, chunk)? {
                 let fv = FieldVersions::from_json(&r.field_versions);
                 let e = Entry::try_from(r)?;
@@ -92,17 +92,7 @@ impl Batch {
 
     /// Inserts the new rows waiting (before anything updates a row).
     fn flush(&mut self, conn: &mut DbConn) -> Result<(), StoreError> {
-        // Multi-row inserts are backend-specific SQL, so each backend's connection runs its own.
-        for chunk in self.pending.chunks(INSERT_CHUNK) {
-            match conn {
-                DbConn::Postgresql(c) => diesel::insert_into(entries::table)
-                    .values(chunk)
-                    .execute(c)?,
-                DbConn::Sqlite(c) => diesel::insert_into(entries::table)
-                    .values(chunk)
-                    .execute(c)?,
-            };
-        }
+        insert_rows(conn, &self.pending)?;
         self.pending.clear();
         Ok(())
     }
@@ -168,9 +158,18 @@ impl Batch {
                     now.naive_utc(),
                     now.naive_utc(),
                 );
-                self.known
-                    .insert(entry.id, Some((Entry::try_from(row.clone())?, versions)));
                 self.pending.push(row);
+                // What later mutations of this push see (the row itself is not read back).
+                let stored = Entry {
+                    id: entry.id,
+                    occurred_at: entry.occurred_at,
+                    data: entry.data,
+                    version: 1,
+                    deleted: false,
+                    seq,
+                    updated_at: now,
+                };
+                self.known.insert(stored.id, Some((stored, versions)));
                 Outcome::Applied { version: 1, seq }
             }
             Step::Delete { id, version } => {

@@ -1,6 +1,6 @@
 //! The journal: log, read, edit, delete and restore entries; today's page; quick logging.
 
-use crate::domain::entry::{Entry, EntryData, EntryKind, NewEntry};
+use crate::domain::entry::{Entry, EntryData, EntryKind, Logged, NewEntry};
 use crate::domain::ids::{EntryId, UserId};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -99,19 +99,22 @@ pub async fn restore(state: &AppState, user: UserId, id: EntryId) -> Result<(), 
         .await?)
 }
 
-/// What the home page shows of today: entries since `start`, and the latest episode ever logged
-/// (to offer "same episode as last time").
+/// Entries the home page lists; the rest of the day is on the timeline.
+pub const TODAY_LISTED: usize = 20;
+
+/// What the home page shows of today: entries since `start` (the newest few, how many, and
+/// their water), and the latest episode ever logged (to offer "same episode as last time").
 #[instrument(name = "app.journal.today", skip_all)]
 pub async fn today(
     state: &AppState,
     user: &User,
     start: DateTime<Utc>,
-) -> Result<(Vec<Entry>, Option<Entry>), AppError> {
+) -> Result<(Logged, Option<Entry>), AppError> {
     let now = state.now();
     let span = (now, start, now + Duration::seconds(1));
     Ok(state
         .recent
-        .today(&state.db, user.id, user.seq, span, 200)
+        .today(&state.db, user.id, user.seq, span, TODAY_LISTED)
         .await?)
 }
 

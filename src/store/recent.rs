@@ -7,7 +7,7 @@
 //! are seen the same way, because the sequence comes from the database. What [`RecentCache`]
 //! answers is exactly what [`entries::for_insight`] and [`entries::in_local_range`] answer.
 
-use crate::domain::entry::{Entry, EntryKind};
+use crate::domain::entry::{Entry, EntryKind, Logged};
 use crate::domain::ids::UserId;
 use crate::store::entries::{self, INSIGHT_DAYS, OLDER_SESSIONS};
 use crate::store::rows::EntryRow;
@@ -32,6 +32,9 @@ pub const CACHED_USERS: usize = 128;
 /// Entry copies one instance keeps in all (about 300 bytes each): past this, the least
 /// recently used users' copies are dropped.
 pub const CACHED_ENTRIES: usize = 100_000;
+
+/// The most entries read from the database for one span the copy does not hold (a day).
+const SPAN_MOST: i64 = 100_000;
 
 /// One user's recent journal.
 #[derive(Debug, Default)]
@@ -174,25 +177,16 @@ impl Recent {
 impl Recent {
     /// [`entries::list`] of `[from, to)`, newest first, at most `limit`, if the copy reaches
     /// back to `from`.
-    pub fn newest(
-        &self,
-        from: NaiveDateTime,
-        to: NaiveDateTime,
-        limit: usize,
-    ) -> Option<Vec<Entry>> {
+    pub fn newest(&self, from: NaiveDateTime, to: NaiveDateTime, limit: usize) -> Option<Logged> {
         if from <= self.since {
             return None;
         }
         let first = self.entries.partition_point(|e| at(e) < from);
         let end = self.entries.partition_point(|e| at(e) < to);
-        Some(
-            self.entries[first..end.max(first)]
-                .iter()
-                .rev()
-                .take(limit)
-                .cloned()
-                .collect(),
-        )
+        Some(Logged::of(
+            self.entries[first..end.max(first)].iter().rev(),
+            limit,
+        ))
     }
 
     /// [`entries::latest_of_kind`], if the copy holds one of that kind.
@@ -342,8 +336,8 @@ impl RecentCache {
             .await
     }
 
-    /// What the home page shows: live entries of `[from, to)` newest first (at most `limit`)
-    /// and the newest episode ever logged.
+    /// What the home page shows: the live entries of `[from, to)` (the newest `limit` of them,
+    /// how many and their water) and the newest episode ever logged.
     pub async fn today(
         &self,
         db: &Db,
@@ -351,7 +345,7 @@ impl RecentCache {
         seq: i64,
         (now, from, to): (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
         limit: usize,
-    ) -> Result<(Vec<Entry>, Option<Entry>), StoreError> {
+    ) -> Result<(Logged, Option<Entry>), StoreError> {
         let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         let (start, end) = (from.naive_utc(), to.naive_utc());
         let (list, last) = self
@@ -363,13 +357,15 @@ impl RecentCache {
         let list = match list {
             Some(list) => list,
             None => {
+                // Every entry of the span, to count them and add up their water.
                 let q = entries::ListQuery {
                     from: Some(from),
                     to: Some(to),
-                    limit: limit as i64,
+                    limit: SPAN_MOST,
                     ..Default::default()
                 };
-                db.read(move |c| entries::list(c, user, &q)).await?.0
+                let all = db.read(move |c| entries::list(c, user, &q)).await?.0;
+                Logged::of(&all, limit)
             }
         };
         let last = match last {

@@ -466,3 +466,29 @@ async fn pages_need_a_session_and_send_people_to_log_in() {
     assert_eq!(r.status, 404);
     assert!(r.body.contains("There is nothing at this address"));
 }
+
+#[actix_web::test]
+async fn a_busy_day_lists_its_newest_entries_at_home_and_adds_up_all_its_water() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "p-busy@example.com", "client").await;
+    // More than the home page lists, and more than it ever read at once before.
+    for _ in 0..205 {
+        let r = c.post_form("/quick", &[("action", "water_250")]).await;
+        assert_eq!(r.status, 303);
+    }
+    let home = c.get("/").await;
+    assert!(
+        home.body.contains("Water today: <strong>51250 ml</strong>"),
+        "every drink of the day counts"
+    );
+    assert_eq!(
+        home.body.matches("class=\"entry kind-hydration\"").count(),
+        20,
+        "the newest 20 are listed"
+    );
+    assert!(
+        home.body
+            .contains("<a href=\"/timeline\">185 more from earlier today on the timeline…</a>"),
+        "the rest are one tap away"
+    );
+}

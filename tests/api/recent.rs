@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use chrono::{Duration, FixedOffset, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use unknot::domain::entry::{Entry, EntryKind};
+use unknot::domain::entry::{Entry, EntryKind, Logged};
 use unknot::store::entries;
 use unknot::store::rows::User;
 
@@ -47,10 +47,10 @@ async fn agree(app: &TestApp, email: &'static str, step: &str) {
                 let q = entries::ListQuery {
                     from: Some(from),
                     to: Some(to),
-                    limit: 5,
+                    limit: 100_000,
                     ..Default::default()
                 };
-                let list = entries::list(c, uid, &q)?.0;
+                let list = Logged::of(&entries::list(c, uid, &q)?.0, 5);
                 Ok::<_, unknot::store::StoreError>((
                     list,
                     entries::latest_of_kind(c, uid, EntryKind::Episode)?,
@@ -59,7 +59,16 @@ async fn agree(app: &TestApp, email: &'static str, step: &str) {
             .await
             .unwrap();
         let ids = |l: &[Entry]| l.iter().map(|e| e.id).collect::<Vec<_>>();
-        assert_eq!(ids(&list), ids(&direct), "{step}: today, newest first");
+        assert_eq!(
+            ids(&list.newest),
+            ids(&direct.newest),
+            "{step}: today, newest first"
+        );
+        assert_eq!(
+            (list.count, list.water_ml),
+            (direct.count, direct.water_ml),
+            "{step}: today's count and water"
+        );
         assert_eq!(
             last.map(|e| e.id),
             direct_last.map(|e| e.id),

@@ -74,7 +74,7 @@ impl From<&Suggestion> for SuggestionOut {
             title: s.title.clone(),
             message: s.message.clone(),
             because: s.because.clone(),
-            evidence: s.evidence.iter().map(|id| id.to_string()).collect(),
+            evidence: s.evidence.iter().map(|e| e.id.to_string()).collect(),
             source: s.source.clone(),
             suggested_window: s.suggested_window.map(|w| WindowOut {
                 from: w.from.to_string(),

@@ -1,10 +1,12 @@
 //! Journal entries: the seven kinds, their typed data, checks, and reading them from JSON-shaped
 //! values (request bodies, stored data, sync patches).
 
+mod logged;
 #[cfg(test)]
 mod tests;
 mod values;
 
+pub use logged::Logged;
 pub use values::*;
 
 use crate::domain::fields::{Choice, FieldErrors, MAX_TEXT, Reader};

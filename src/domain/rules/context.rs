@@ -172,11 +172,6 @@ impl<'a> Ctx<'a> {
 
     /// Total water logged per local date.
     pub fn water_on(&self, d: NaiveDate) -> u32 {
-        self.on_date(d)
-            .map(|e| match &e.data {
-                EntryData::Hydration(h) => h.volume_ml,
-                _ => 0,
-            })
-            .sum()
+        self.on_date(d).map(|e| e.data.water_ml()).sum()
     }
 }

@@ -80,7 +80,9 @@ pub struct Suggestion {
     pub title: String,
     pub message: String,
     pub because: String,
-    pub evidence: Vec<EntryId>,
+    /// The entries it cites, newest first (on the wire, their ids).
+    #[serde(serialize_with = "entry_ids")]
+    pub evidence: Vec<Entry>,
     /// The article or guidance it comes from, by its title.
     pub source: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,6 +90,17 @@ pub struct Suggestion {
     /// The newest evidence instant (for ordering; not on the wire).
     #[serde(skip)]
     pub newest: Option<DateTime<Utc>>,
+}
+
+fn entry_ids<S: serde::Serializer>(list: &[Entry], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(|e| e.id))
+}
+
+impl Suggestion {
+    /// The ids of the entries it cites, newest first.
+    pub fn evidence_ids(&self) -> Vec<EntryId> {
+        self.evidence.iter().map(|e| e.id).collect()
+    }
 }
 
 /// A booking suggestion held back while something more important is active.
@@ -187,7 +200,7 @@ pub fn evaluate(journal: &Journal, now: DateTime<FixedOffset>, t: &Thresholds) -
                 title: rule.title.to_string(),
                 message,
                 because: f.because,
-                evidence: evidence.iter().map(|e| e.id).collect(),
+                evidence: evidence.into_iter().cloned().collect(),
                 source: sources::in_words(rule.source),
                 suggested_window: f.window,
                 newest,

@@ -316,7 +316,7 @@ async fn client_page(
         scope: access.scope.label(),
         notice,
         disclaimer: DISCLAIMER,
-        suggestions: views(&e, &journal),
+        suggestions: views(&e),
         comparison,
         chart,
         may_write: access.scope.may_write_notes(),

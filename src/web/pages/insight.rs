@@ -2,9 +2,8 @@
 
 use crate::app::insight::evaluate_journal;
 use crate::auth::csrf::CsrfToken;
-use crate::domain::entry::Entry;
 use crate::domain::fields::Choice;
-use crate::domain::rules::{self, DISCLAIMER, Evaluation, Journal};
+use crate::domain::rules::{self, DISCLAIMER, Evaluation};
 use crate::state::AppState;
 use crate::store::rows::User;
 use crate::web::session::WebClient;
@@ -29,25 +28,15 @@ pub struct SuggestionView {
     pub evidence: Vec<(String, String)>,
 }
 
-/// Evaluates a user's journal now, returning the evaluation and the entries it read.
-pub async fn evaluate_now(
-    state: &AppState,
-    user: &User,
-) -> Result<(Evaluation, Journal), PageError> {
-    Ok(evaluate_journal(state, user, state.now().fixed_offset()).await?)
+/// Evaluates a user's journal now.
+pub async fn evaluate_now(state: &AppState, user: &User) -> Result<Evaluation, PageError> {
+    Ok(evaluate_journal(state, user, state.now().fixed_offset())
+        .await?
+        .0)
 }
 
 /// Page views of the suggestions, with their evidence described.
-pub fn views(e: &Evaluation, journal: &Journal) -> Vec<SuggestionView> {
-    // Only the entries some suggestion cites (a busy journal holds thousands).
-    let mut cited: Vec<_> = e.suggestions.iter().flat_map(|s| &s.evidence).collect();
-    cited.sort_unstable();
-    let by_id: HashMap<_, &Entry> = journal
-        .entries
-        .iter()
-        .filter(|x| cited.binary_search(&&x.id).is_ok())
-        .map(|x| (x.id, x))
-        .collect();
+pub fn views(e: &Evaluation) -> Vec<SuggestionView> {
     e.suggestions
         .iter()
         .map(|s| SuggestionView {
@@ -72,7 +61,6 @@ pub fn views(e: &Evaluation, journal: &Journal) -> Vec<SuggestionView> {
             evidence: s
                 .evidence
                 .iter()
-                .filter_map(|id| by_id.get(id))
                 .map(|x| {
                     (
                         x.id.to_string(),
@@ -114,12 +102,12 @@ pub async fn get_insights(
     csrf: CsrfToken,
     WebClient(a): WebClient,
 ) -> Result<HttpResponse, PageError> {
-    let (e, journal) = evaluate_now(&state, &a.user).await?;
+    let e = evaluate_now(&state, &a.user).await?;
     let titles: HashMap<&str, &str> = rules::catalogue().iter().map(|r| (r.id, r.title)).collect();
     let page = InsightsPage {
         layout: Layout::new("Suggestions", "insights", &csrf, Some(&a)),
         disclaimer: DISCLAIMER,
-        suggestions: views(&e, &journal),
+        suggestions: views(&e),
         suppressed: e
             .suppressed
             .iter()
@@ -171,7 +159,7 @@ pub async fn get_technique(
     let (errors, advice) = if asked {
         match parse_question(&values) {
             Ok(q) => {
-                let (e, _) = evaluate_now(&state, &a.user).await?;
+                let e = evaluate_now(&state, &a.user).await?;
                 let adv = select(&q, &e);
                 (
                     crate::domain::fields::FieldErrors::default(),

@@ -37,7 +37,11 @@ struct TodayPage {
     /// The entry just logged by a one-tap button, which can be undone.
     undo: Option<String>,
     quick: Vec<QuickButton>,
+    /// The newest of today's entries.
     entries: Vec<EntryView>,
+    /// Today's entries not listed here (on the timeline).
+    more_today: usize,
+    /// Water logged today, all of it.
     water_ml: u32,
     disclaimer: &'static str,
     /// Urgent suggestions, shown above the quick log.
@@ -142,16 +146,9 @@ pub async fn get_today(
         .resolve(today.and_hms_opt(0, 0, 0).unwrap_or_default())
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now - Duration::hours(24));
-    let (list, last_episode) = journal::today(&state, &a.user, start).await?;
-    let water_ml = list
-        .iter()
-        .map(|e| match &e.data {
-            EntryData::Hydration(h) => h.volume_ml,
-            _ => 0,
-        })
-        .sum();
-    let (evaluation, journal) = evaluate_now(&state, &a.user).await?;
-    let (urgent, mut suggestions): (Vec<_>, Vec<_>) = views(&evaluation, &journal)
+    let (logged, last_episode) = journal::today(&state, &a.user, start).await?;
+    let evaluation = evaluate_now(&state, &a.user).await?;
+    let (urgent, mut suggestions): (Vec<_>, Vec<_>) = views(&evaluation)
         .into_iter()
         .partition(|s| s.kind == "urgent");
     let more_suggestions = suggestions.len().saturating_sub(HOME_SUGGESTIONS);
@@ -159,7 +156,7 @@ pub async fn get_today(
     let undo = q
         .get("undo")
         .and_then(|id| EntryId::parse(id))
-        .filter(|id| list.iter().any(|e| e.id == *id))
+        .filter(|id| logged.newest.iter().any(|e| e.id == *id))
         .map(|id| id.to_string());
     let page = TodayPage {
         disclaimer: crate::domain::rules::DISCLAIMER,
@@ -171,8 +168,9 @@ pub async fn get_today(
         notice: saved_notice(&q),
         undo,
         quick: quick_buttons(last_episode.as_ref()),
-        entries: list.iter().map(EntryView::of).collect(),
-        water_ml,
+        entries: logged.newest.iter().map(EntryView::of).collect(),
+        more_today: logged.count - logged.newest.len(),
+        water_ml: logged.water_ml,
     };
     render(StatusCode::OK, &page)
 }

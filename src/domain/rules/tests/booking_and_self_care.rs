@@ -14,7 +14,7 @@ fn acute_course_is_for_new_spasms_with_a_three_day_window() {
             to: now().date_naive() + Duration::days(3)
         })
     );
-    assert_eq!(s.evidence, vec![first.id]);
+    assert_eq!(s.evidence_ids(), vec![first.id]);
     assert!(!fires(
         vec![
             first.clone(),
@@ -87,7 +87,7 @@ fn pre_event_window_ends_48_hours_before_the_event_in_local_time() {
     let mut j = journal(vec![race.clone()]);
     j.timezone = Some("Europe/Berlin".into());
     let s = find(&j, "pre-event").unwrap();
-    assert_eq!(s.evidence, vec![race.id]);
+    assert_eq!(s.evidence_ids(), vec![race.id]);
     let w = s.suggested_window.unwrap();
     assert_eq!(
         (w.from.to_string(), w.to.to_string()),

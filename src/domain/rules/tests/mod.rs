@@ -137,7 +137,7 @@ fn fires(entries: Vec<Entry>, id: &str) -> bool {
 fn evidence_of(j: &Journal, id: &str) -> Vec<EntryId> {
     let mut v = find(j, id)
         .unwrap_or_else(|| panic!("{id} did not fire"))
-        .evidence;
+        .evidence_ids();
     v.sort();
     v
 }

@@ -1,7 +1,8 @@
 //! Self-care effect: for each kind of self-care, the episode rate in the 48 hours after days with
 //! it against days without it, over the last 90 days. An observation, never a claim of cause.
 
-use crate::domain::entry::{Entry, EntryData, HeatIceMode};
+use crate::domain::entry::Entry;
+use crate::domain::trends::Days;
 use chrono::{Duration, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -99,34 +100,34 @@ impl Effect {
 /// Compares every kind of self-care over the 90 dates ending two dates before `today`
 /// (so every day's following 48 hours are complete). Kinds without enough days are left out.
 pub fn compare(entries: &[Entry], today: NaiveDate, water_target_ml: u32) -> Vec<Effect> {
+    compare_days(&Days::fold(entries), today, water_target_ml)
+}
+
+/// [`compare`] over a journal already folded by date.
+pub fn compare_days(days: &Days, today: NaiveDate, water_target_ml: u32) -> Vec<Effect> {
     let last = today - Duration::days(2);
     let first = last - Duration::days(DAYS - 1);
-    let mut water: BTreeMap<NaiveDate, u32> = BTreeMap::new();
     let mut done: BTreeMap<&'static str, BTreeSet<NaiveDate>> = BTreeMap::new();
     let mut episodes: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-    for e in entries.iter().filter(|e| !e.deleted) {
-        let d = e.occurred_at.date_naive();
-        let mut mark = |c: Care| {
-            done.entry(c.as_str()).or_default().insert(d);
-        };
-        match &e.data {
-            EntryData::Episode(_) => *episodes.entry(d).or_default() += 1,
-            EntryData::Stretch(_) => mark(Care::Stretch),
-            EntryData::HeatIce(h) if h.mode == HeatIceMode::Heat => mark(Care::Heat),
-            EntryData::HeatIce(_) => mark(Care::Ice),
-            EntryData::Massage(_) => mark(Care::Massage),
-            EntryData::Hydration(h) => *water.entry(d).or_default() += h.volume_ml,
-            _ => {}
+    for (d, _) in &days.episodes {
+        *episodes.entry(*d).or_default() += 1;
+    }
+    for (d, c) in &days.care {
+        for (care, yes) in [
+            (Care::Stretch, c.stretches > 0),
+            (Care::Heat, c.heat > 0),
+            (Care::Ice, c.ice > 0),
+            (Care::Massage, c.massage > 0),
+            (
+                Care::Hydration,
+                c.water_ml > 0 && c.water_ml >= water_target_ml,
+            ),
+        ] {
+            if yes {
+                done.entry(care.as_str()).or_default().insert(*d);
+            }
         }
     }
-    done.insert(
-        Care::Hydration.as_str(),
-        water
-            .iter()
-            .filter(|(_, ml)| **ml >= water_target_ml)
-            .map(|(d, _)| *d)
-            .collect(),
-    );
     let after = |d: NaiveDate| -> u32 {
         (1..=2)
             .map(|k| episodes.get(&(d + Duration::days(k))).copied().unwrap_or(0))
@@ -172,7 +173,7 @@ pub fn compare(entries: &[Entry], today: NaiveDate, water_target_ml: u32) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::entry::{BodySite, Episode, Stretch};
+    use crate::domain::entry::{BodySite, EntryData, Episode, Stretch};
     use crate::domain::ids::EntryId;
     use chrono::{DateTime, Utc};
 

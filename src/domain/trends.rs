@@ -84,94 +84,189 @@ pub struct Trends {
     pub episodes: u32,
 }
 
+/// What one local date's self-care and water add up to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayCare {
+    pub water_ml: u32,
+    pub stretches: u32,
+    pub stretch_min: u32,
+    pub heat: u32,
+    pub ice: u32,
+    pub massage: u32,
+}
+
+impl DayCare {
+    fn add(&mut self, o: &DayCare) {
+        self.water_ml += o.water_ml;
+        self.stretches += o.stretches;
+        self.stretch_min += o.stretch_min;
+        self.heat += o.heat;
+        self.ice += o.ice;
+        self.massage += o.massage;
+    }
+}
+
+/// Live entries folded by local date in one pass: every date's self-care and water added up,
+/// and the episodes themselves (the only entries the charts look at one by one). A busy day of
+/// drinks costs one pass, whatever number of charts are drawn from it.
+#[derive(Clone, Debug, Default)]
+pub struct Days<'a> {
+    pub care: BTreeMap<NaiveDate, DayCare>,
+    /// Episodes with their local date, in the order given.
+    pub episodes: Vec<(NaiveDate, &'a Entry)>,
+}
+
+impl<'a> Days<'a> {
+    /// Folds `entries` (deleted ones are skipped). Runs of one date, as in a list in time
+    /// order, are added up before they touch the map.
+    pub fn fold(entries: &'a [Entry]) -> Self {
+        let mut out = Days::default();
+        let mut run: Option<(NaiveDate, DayCare)> = None;
+        for e in entries.iter().filter(|e| !e.deleted) {
+            let d = e.occurred_at.date_naive();
+            let mut care = DayCare::default();
+            match &e.data {
+                EntryData::Episode(_) => {
+                    out.episodes.push((d, e));
+                    continue;
+                }
+                EntryData::Hydration(h) => care.water_ml = h.volume_ml,
+                EntryData::Stretch(s) => {
+                    care.stretches = 1;
+                    care.stretch_min = s.minutes;
+                }
+                EntryData::HeatIce(h) if h.mode == HeatIceMode::Heat => care.heat = 1,
+                EntryData::HeatIce(_) => care.ice = 1,
+                EntryData::Massage(_) => care.massage = 1,
+                _ => continue,
+            }
+            match &mut run {
+                Some((day, sum)) if *day == d => sum.add(&care),
+                _ => {
+                    if let Some((day, sum)) = run.replace((d, care)) {
+                        out.care.entry(day).or_default().add(&sum);
+                    }
+                }
+            }
+        }
+        if let Some((day, sum)) = run {
+            out.care.entry(day).or_default().add(&sum);
+        }
+        out
+    }
+
+    /// Trends over `from..=to`.
+    pub fn trends(&self, from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Trends {
+        let mut series: BTreeMap<NaiveDate, BucketStat> = BTreeMap::new();
+        let mut start = bucket.start(from);
+        while start <= to {
+            series.insert(
+                start,
+                BucketStat {
+                    start,
+                    ..Default::default()
+                },
+            );
+            start = bucket.next(start);
+        }
+        if from > to {
+            return Trends::empty(from, to, bucket, series);
+        }
+        for (d, c) in self.care.range(from..=to) {
+            if let Some(stat) = series.get_mut(&bucket.start(*d)) {
+                stat.water_ml += c.water_ml;
+                stat.stretch_min += c.stretch_min;
+                stat.heat += c.heat;
+                stat.ice += c.ice;
+                stat.massage += c.massage;
+            }
+        }
+        let mut intensity_sum: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+        let mut sites: BTreeMap<BodySite, u32> = BTreeMap::new();
+        let mut triggers: BTreeMap<Trigger, u32> = BTreeMap::new();
+        let mut by_hour = [0u32; 12];
+        let mut total = 0;
+        for (d, e) in self.episodes.iter().filter(|(d, _)| *d >= from && *d <= to) {
+            let (EntryData::Episode(ep), key) = (&e.data, bucket.start(*d)) else {
+                continue;
+            };
+            let Some(stat) = series.get_mut(&key) else {
+                continue;
+            };
+            total += 1;
+            stat.episodes += 1;
+            stat.max_intensity = Some(stat.max_intensity.unwrap_or(0).max(ep.intensity));
+            *intensity_sum.entry(key).or_default() += u32::from(ep.intensity);
+            *sites.entry(ep.body_site).or_default() += 1;
+            for t in &ep.triggers {
+                *triggers.entry(*t).or_default() += 1;
+            }
+            by_hour[(e.occurred_at.hour() / 2) as usize] += 1;
+        }
+        for (key, sum) in intensity_sum {
+            if let Some(stat) = series.get_mut(&key)
+                && stat.episodes > 0
+            {
+                stat.mean_intensity = Some(f64::from(sum) / f64::from(stat.episodes));
+            }
+        }
+        let mut by_body_site: Vec<_> = sites.into_iter().collect();
+        by_body_site.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut by_trigger: Vec<_> = triggers.into_iter().collect();
+        by_trigger.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Trends {
+            by_body_site,
+            by_trigger,
+            by_hour,
+            episodes: total,
+            ..Trends::empty(from, to, bucket, series)
+        }
+    }
+
+    /// Episodes in the last `days` local dates (today included) and in the `days` before those.
+    pub fn compare_periods(&self, today: NaiveDate, days: i64) -> (u32, u32) {
+        let recent_from = today - Duration::days(days - 1);
+        let earlier_from = recent_from - Duration::days(days);
+        let mut out = (0, 0);
+        for (d, _) in &self.episodes {
+            if *d >= recent_from && *d <= today {
+                out.0 += 1;
+            } else if *d >= earlier_from && *d < recent_from {
+                out.1 += 1;
+            }
+        }
+        out
+    }
+}
+
+impl Trends {
+    fn empty(
+        from: NaiveDate,
+        to: NaiveDate,
+        bucket: Bucket,
+        series: BTreeMap<NaiveDate, BucketStat>,
+    ) -> Self {
+        Trends {
+            from,
+            to,
+            bucket,
+            series: series.into_values().collect(),
+            by_body_site: Vec::new(),
+            by_trigger: Vec::new(),
+            by_hour: [0; 12],
+            episodes: 0,
+        }
+    }
+}
+
 /// Computes trends from entries (deleted ones and those outside the range are skipped).
 pub fn compute(entries: &[Entry], from: NaiveDate, to: NaiveDate, bucket: Bucket) -> Trends {
-    let mut series: BTreeMap<NaiveDate, BucketStat> = BTreeMap::new();
-    let mut start = bucket.start(from);
-    while start <= to {
-        series.insert(
-            start,
-            BucketStat {
-                start,
-                ..Default::default()
-            },
-        );
-        start = bucket.next(start);
-    }
-    let mut intensity_sum: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-    let mut sites: BTreeMap<BodySite, u32> = BTreeMap::new();
-    let mut triggers: BTreeMap<Trigger, u32> = BTreeMap::new();
-    let mut by_hour = [0u32; 12];
-    let mut total = 0;
-    for e in entries.iter().filter(|e| !e.deleted) {
-        let d = e.occurred_at.date_naive();
-        if d < from || d > to {
-            continue;
-        }
-        let key = bucket.start(d);
-        let Some(stat) = series.get_mut(&key) else {
-            continue;
-        };
-        match &e.data {
-            EntryData::Episode(ep) => {
-                total += 1;
-                stat.episodes += 1;
-                stat.max_intensity = Some(stat.max_intensity.unwrap_or(0).max(ep.intensity));
-                *intensity_sum.entry(key).or_default() += u32::from(ep.intensity);
-                *sites.entry(ep.body_site).or_default() += 1;
-                for t in &ep.triggers {
-                    *triggers.entry(*t).or_default() += 1;
-                }
-                by_hour[(e.occurred_at.hour() / 2) as usize] += 1;
-            }
-            EntryData::Hydration(h) => stat.water_ml += h.volume_ml,
-            EntryData::Stretch(s) => stat.stretch_min += s.minutes,
-            EntryData::HeatIce(h) if h.mode == HeatIceMode::Heat => stat.heat += 1,
-            EntryData::HeatIce(_) => stat.ice += 1,
-            EntryData::Massage(_) => stat.massage += 1,
-            _ => {}
-        }
-    }
-    for (key, sum) in intensity_sum {
-        if let Some(stat) = series.get_mut(&key)
-            && stat.episodes > 0
-        {
-            stat.mean_intensity = Some(f64::from(sum) / f64::from(stat.episodes));
-        }
-    }
-    let mut by_body_site: Vec<_> = sites.into_iter().collect();
-    by_body_site.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut by_trigger: Vec<_> = triggers.into_iter().collect();
-    by_trigger.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    Trends {
-        from,
-        to,
-        bucket,
-        series: series.into_values().collect(),
-        by_body_site,
-        by_trigger,
-        by_hour,
-        episodes: total,
-    }
+    Days::fold(entries).trends(from, to, bucket)
 }
 
 /// Episodes in the last `days` local dates (today included) and in the `days` before those.
 pub fn compare_periods(entries: &[Entry], today: NaiveDate, days: i64) -> (u32, u32) {
-    let recent_from = today - Duration::days(days - 1);
-    let earlier_from = recent_from - Duration::days(days);
-    let mut out = (0, 0);
-    for e in entries
-        .iter()
-        .filter(|e| !e.deleted && matches!(e.data, EntryData::Episode(_)))
-    {
-        let d = e.occurred_at.date_naive();
-        if d >= recent_from && d <= today {
-            out.0 += 1;
-        } else if d >= earlier_from && d < recent_from {
-            out.1 += 1;
-        }
-    }
-    out
+    Days::fold(entries).compare_periods(today, days)
 }
 
 #[cfg(test)]
@@ -211,6 +306,69 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_day_adds_up_the_same_whatever_order_its_entries_come_in() {
+        let water = |t: &str, ml| {
+            at(
+                t,
+                EntryData::Hydration(Hydration {
+                    volume_ml: ml,
+                    electrolytes: false,
+                }),
+            )
+        };
+        let stretch = |t: &str| {
+            at(
+                t,
+                EntryData::Stretch(crate::domain::entry::Stretch {
+                    minutes: 5,
+                    body_sites: vec![],
+                    routine: None,
+                }),
+            )
+        };
+        let mut deleted = water("2026-05-12T10:00:00Z", 4000);
+        deleted.deleted = true;
+        let entries = vec![
+            water("2026-05-11T08:00:00Z", 250),
+            water("2026-05-11T09:00:00Z", 250),
+            stretch("2026-05-11T10:00:00Z"),
+            ep("2026-05-11T11:00:00Z", BodySite::Neck, 5, vec![]),
+            water("2026-05-11T12:00:00Z", 500),
+            // Still the 11th in UTC, already the 12th where it was logged.
+            water("2026-05-12T00:30:00+02:00", 300),
+            water("2026-05-12T07:00:00Z", 200),
+            deleted,
+            stretch("2026-05-12T08:00:00Z"),
+            stretch("2026-05-12T09:00:00Z"),
+        ];
+        let folded = Days::fold(&entries);
+        let on = |s: &str| folded.care.get(&d(s)).copied().unwrap_or_default();
+        assert_eq!(
+            (on("2026-05-11").water_ml, on("2026-05-11").stretches),
+            (1000, 1)
+        );
+        assert_eq!(
+            (on("2026-05-12").water_ml, on("2026-05-12").stretch_min),
+            (500, 10),
+            "a deleted drink does not count"
+        );
+        assert_eq!(folded.episodes.len(), 1);
+        let want = compute(&entries, d("2026-05-11"), d("2026-05-12"), Bucket::Day);
+        let mut reversed = entries.clone();
+        reversed.reverse();
+        let mut interleaved = entries.clone();
+        interleaved.sort_by_key(|e| e.occurred_at.timestamp() % 7);
+        for other in [reversed, interleaved] {
+            let got = compute(&other, d("2026-05-11"), d("2026-05-12"), Bucket::Day);
+            assert_eq!(got, want);
+        }
+        assert_eq!(
+            want.series.iter().map(|s| s.water_ml).collect::<Vec<_>>(),
+            vec![1000, 500]
+        );
     }
 
     #[test]

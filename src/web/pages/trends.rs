@@ -4,9 +4,8 @@
 use crate::app::insight::{chart_entries, today_for};
 use crate::auth::csrf::CsrfToken;
 use crate::domain::effect;
-use crate::domain::entry::Entry;
 use crate::domain::fields::Choice;
-use crate::domain::trends::{Bucket, BucketStat, Trends, compare_periods, compute};
+use crate::domain::trends::{Bucket, BucketStat, Days, Trends};
 use crate::state::AppState;
 use crate::web::charts::{Bars, Chart, bars, hbars, heatmap};
 use crate::web::session::WebClient;
@@ -226,9 +225,9 @@ fn capitalised(s: &str) -> String {
 }
 
 /// One square a day over the period (its last year when it is longer).
-fn calendar(list: &[Entry], view: &View) -> Chart {
+fn calendar(folded: &Days, view: &View) -> Chart {
     let from = view.from.max(view.to - Duration::days(365));
-    let days = compute(list, from, view.to, Bucket::Day);
+    let days = folded.trends(from, view.to, Bucket::Day);
     let cells: Vec<(NaiveDate, u32)> = days.series.iter().map(|s| (s.start, s.episodes)).collect();
     let label = if from == view.from {
         view.label.clone()
@@ -407,14 +406,15 @@ pub async fn get_trends(
         view.to.max(today),
     )
     .await?;
-    let main = compute(&list, view.from, view.to, view.bucket);
-    let daily = compute(
-        &list,
+    // One pass over the entries; every chart is drawn from its totals per date.
+    let folded = Days::fold(&list);
+    let main = folded.trends(view.from, view.to, view.bucket);
+    let daily = folded.trends(
         view.from.max(view.to - Duration::days(27)),
         view.to,
         Bucket::Day,
     );
-    let (recent, earlier) = compare_periods(&list, view.to, len);
+    let (recent, earlier) = folded.compare_periods(view.to, len);
     let comparison = format!(
         "{} in the {}, {earlier} in the {len} days before.",
         episodes(recent),
@@ -426,7 +426,7 @@ pub async fn get_trends(
     );
     let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
     let charts = period_charts(&main, &daily, &view, &comparison, target);
-    let effects = effect::compare(&list, today, target as u32)
+    let effects = effect::compare_days(&folded, today, target as u32)
         .iter()
         .map(|e| e.sentence())
         .collect();
@@ -441,7 +441,7 @@ pub async fn get_trends(
         to: q.get("to").cloned().unwrap_or_default(),
         error,
         comparison,
-        heat: calendar(&list, &view),
+        heat: calendar(&folded, &view),
         charts,
         effects,
     };

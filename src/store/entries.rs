@@ -376,50 +376,6 @@ fn set_deleted(
     Ok(Ok(()))
 }
 
-/// Rows per multi-row insert on PostgreSQL (well under its bound-parameter limit).
-const INSERT_CHUNK: usize = 500;
-
-/// Inserts new rows. PostgreSQL takes them many rows per statement, one round trip each.
-/// SQLite runs one prepared single-row statement per row: it is in-process, so there is no
-/// round trip to save, and a multi-row statement costs more to build than to run and needs a
-/// statement journal (which spills to a temporary file) in case a row halfway fails.
-pub(crate) fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
-    use crate::store::rows::sqlite_stamp;
-    use diesel::sql_types::{BigInt, Bool, Integer, Text};
-    match conn {
-        DbConn::Postgresql(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
-                diesel::insert_into(entries::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
-        }
-        DbConn::Sqlite(c) => {
-            for r in rows {
-                diesel::sql_query(
-                    "INSERT INTO entries (user_id, id, kind, occurred_at, utc_offset_min, data, \
-                     field_versions, version, deleted, seq, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind::<Text, _>(&r.user_id)
-                .bind::<Text, _>(&r.id)
-                .bind::<Text, _>(&r.kind)
-                .bind::<Text, _>(sqlite_stamp(r.occurred_at))
-                .bind::<Integer, _>(r.utc_offset_min)
-                .bind::<Text, _>(&r.data)
-                .bind::<Text, _>(&r.field_versions)
-                .bind::<BigInt, _>(r.version)
-                .bind::<Bool, _>(r.deleted)
-                .bind::<BigInt, _>(r.seq)
-                .bind::<Text, _>(sqlite_stamp(r.created_at))
-                .bind::<Text, _>(sqlite_stamp(r.updated_at))
-                .execute(c)?;
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Stores many new entries for one user in one transaction (demo data, imports).
 pub fn insert_many(
     conn: &mut DbConn,

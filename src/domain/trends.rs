@@ -264,11 +264,6 @@ pub fn compute(entries: &[Entry], from: NaiveDate, to: NaiveDate, bucket: Bucket
     Days::fold(entries).trends(from, to, bucket)
 }
 
-/// Episodes in the last `days` local dates (today included) and in the `days` before those.
-pub fn compare_periods(entries: &[Entry], today: NaiveDate, days: i64) -> (u32, u32) {
-    Days::fold(entries).compare_periods(today, days)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,6 +435,9 @@ mod tests {
             ep("2026-04-14T08:00:00Z", BodySite::Neck, 3, vec![]),
             ep("2026-03-17T08:00:00Z", BodySite::Neck, 3, vec![]),
         ];
-        assert_eq!(compare_periods(&entries, d("2026-05-12"), 28), (2, 1));
+        assert_eq!(
+            Days::fold(&entries).compare_periods(d("2026-05-12"), 28),
+            (2, 1)
+        );
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::entry::EntryKind;
 use crate::domain::fields::{Choice, FieldErrors};
 use crate::domain::rules::{DISCLAIMER, Kind};
 use crate::domain::share::{parse_addendum, parse_note};
-use crate::domain::trends::{Bucket, compare_periods, compute};
+use crate::domain::trends::{Bucket, Days};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::charts::Chart;
@@ -283,8 +283,9 @@ async fn client_page(
         notes: note_list,
         latest: last,
     } = insight::client_view(state, client, tid, from - Duration::days(28), today).await?;
-    let weekly = compute(&recent, from, today, Bucket::Week);
-    let (r, p) = compare_periods(&recent, today, 28);
+    let folded = Days::fold(&recent);
+    let weekly = folded.trends(from, today, Bucket::Week);
+    let (r, p) = folded.compare_periods(today, 28);
     let comparison = format!("{r} episodes in the last 28 days, {p} in the 28 before.");
     let chart = crate::web::pages::trends::weekly_episodes_chart(
         "client-weekly",

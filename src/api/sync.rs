@@ -90,7 +90,7 @@ pub async fn post_push(
     ApiClient(user): ApiClient,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let map = json_object(body, MAX_PUSH_BYTES).await?;
+    let mut map = json_object(body, MAX_PUSH_BYTES).await?;
     let mut errors = FieldErrors::default();
     for k in map.keys() {
         if k != "client_id" && k != "mutations" {
@@ -105,8 +105,8 @@ pub async fn post_push(
     if client_id.is_none() {
         errors.add("client_id", "is required: a UUID this device made once");
     }
-    let list = match map.get("mutations") {
-        Some(Value::Array(a)) => a.clone(),
+    let list = match map.remove("mutations") {
+        Some(Value::Array(a)) => a,
         _ => {
             errors.add("mutations", "is required: a list of mutations");
             Vec::new()

@@ -8,9 +8,13 @@ use crate::store::DbConn;
 use crate::store::StoreError;
 use crate::store::entries::{row_for, write_state};
 use crate::store::rows::EntryRow;
+use crate::store::rows::sqlite_stamp;
 use crate::store::schema::{entries, sync_clients, users};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Bool, Integer, Text};
+use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
 /// A push refused as a whole.
@@ -64,12 +68,11 @@ fn stored(conn: &mut DbConn, user: UserId, ids: &[String]) -> Result<Vec<EntryRo
 const INSERT_CHUNK: usize = 500;
 
 /// Inserts new rows. PostgreSQL takes them many rows per statement, one round trip each.
-/// SQLite runs one prepared single-row statement per row: it is in-process, so there is no
-/// round trip to save, and a multi-row statement costs more to build than to run and needs a
-/// statement journal (which spills to a temporary file) in case a row halfway fails.
+/// SQLite runs one single-row statement per row, prepared once per connection: it is
+/// in-process, so there is no round trip to save, and a multi-row statement costs more to build
+/// than to run and needs a statement journal (which spills to a temporary file) in case a row
+/// halfway fails.
 fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
-    use crate::store::rows::sqlite_stamp;
-    use diesel::sql_types::{BigInt, Bool, Integer, Text};
     match conn {
         DbConn::Postgresql(c) => {
             for chunk in rows.chunks(INSERT_CHUNK) {
@@ -80,29 +83,68 @@ fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
         }
         DbConn::Sqlite(c) => {
             for r in rows {
-                diesel::sql_query(
-                    "INSERT INTO entries (user_id, id, kind, occurred_at, utc_offset_min, data, \
-                     field_versions, version, deleted, seq, created_at, updated_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind::<Text, _>(&r.user_id)
-                .bind::<Text, _>(&r.id)
-                .bind::<Text, _>(&r.kind)
-                .bind::<Text, _>(sqlite_stamp(r.occurred_at))
-                .bind::<Integer, _>(r.utc_offset_min)
-                .bind::<Text, _>(&r.data)
-                .bind::<Text, _>(&r.field_versions)
-                .bind::<BigInt, _>(r.version)
-                .bind::<Bool, _>(r.deleted)
-                .bind::<BigInt, _>(r.seq)
-                .bind::<Text, _>(sqlite_stamp(r.created_at))
-                .bind::<Text, _>(sqlite_stamp(r.updated_at))
-                .execute(c)?;
+                SqliteInsert::new(r).execute(c)?;
             }
         }
     }
     Ok(())
 }
+
+/// One entry row as an `INSERT` whose text never changes, with its times written by
+/// [`sqlite_stamp`]. Diesel caches a prepared statement by its query's type only when the type
+/// says its SQL is always the same, which neither `sql_query` nor its own insert of a row with
+/// timestamps does, so each row was parsed and planned by SQLite again.
+struct SqliteInsert<'a> {
+    row: &'a EntryRow,
+    stamps: [String; 3],
+}
+
+impl<'a> SqliteInsert<'a> {
+    fn new(row: &'a EntryRow) -> Self {
+        let stamps = [row.occurred_at, row.created_at, row.updated_at].map(sqlite_stamp);
+        SqliteInsert { row, stamps }
+    }
+}
+
+impl QueryId for SqliteInsert<'_> {
+    type QueryId = SqliteInsert<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<Sqlite> for SqliteInsert<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        let (r, [occurred, created, updated]) = (self.row, &self.stamps);
+        out.push_sql(
+            "INSERT INTO entries (user_id, id, kind, occurred_at, utc_offset_min, data, \
+             field_versions, version, deleted, seq, created_at, updated_at) VALUES (",
+        );
+        out.push_bind_param::<Text, _>(&r.user_id)?;
+        for text in [&r.id, &r.kind, occurred] {
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(text)?;
+        }
+        out.push_sql(", ");
+        out.push_bind_param::<Integer, _>(&r.utc_offset_min)?;
+        for text in [&r.data, &r.field_versions] {
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(text)?;
+        }
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&r.version)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Bool, _>(&r.deleted)?;
+        out.push_sql(", ");
+        out.push_bind_param::<BigInt, _>(&r.seq)?;
+        for text in [created, updated] {
+            out.push_sql(", ");
+            out.push_bind_param::<Text, _>(text)?;
+        }
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<SqliteConnection> for SqliteInsert<'_> {}
 
 impl Batch {
     /// A batch for the named entries of `ops`, counting on from the user's sequence `seq`.

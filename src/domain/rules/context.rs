@@ -5,6 +5,11 @@ use crate::domain::entry::{Entry, EntryData, Episode, Massage};
 use crate::domain::rules::Journal;
 use crate::domain::time::LocalZone;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use std::cell::OnceCell;
+
+/// How many local dates up to today [`Ctx::on_date`] answers from its index (the rules look
+/// back at most 14 dates, or as many as a stretch threshold names).
+const INDEXED_DATES: i64 = 15;
 
 /// The evaluation context.
 pub struct Ctx<'a> {
@@ -22,6 +27,11 @@ pub struct Ctx<'a> {
     episodes: Vec<(&'a Entry, &'a Episode)>,
     /// Profile cautions.
     pub cautions: &'a [Caution],
+    /// The live entries up to now on each of the last [`INDEXED_DATES`] dates and the day
+    /// after today (an entry's own date may be ahead of the profile's), oldest first: built on
+    /// first use, so rules asking about several recent dates read each entry's date once,
+    /// however many entries a day holds.
+    recent_dates: OnceCell<Vec<Vec<&'a Entry>>>,
 }
 
 /// The UTC instant of an entry.
@@ -90,6 +100,7 @@ impl<'a> Ctx<'a> {
             events,
             episodes,
             cautions: &journal.cautions,
+            recent_dates: OnceCell::new(),
         }
     }
 
@@ -109,17 +120,35 @@ impl<'a> Ctx<'a> {
         self.episodes.iter().copied()
     }
 
-    /// Live entries up to now whose own local date is `d`, oldest first. Offsets reach at most
-    /// 14 hours either side of UTC, so only entries within a day of `d` are looked at.
+    /// Live entries up to now whose own local date is `d`, oldest first.
     pub fn on_date(&self, d: NaiveDate) -> impl Iterator<Item = &'a Entry> + '_ {
+        let first = self.today - Duration::days(INDEXED_DATES - 1);
+        let slot = |d: NaiveDate| usize::try_from((d - first).num_days()).ok();
+        let dates = self.recent_dates.get_or_init(|| {
+            let mut dates = vec![Vec::new(); INDEXED_DATES as usize + 1];
+            for e in self.near(first, self.today + Duration::days(1)) {
+                if let Some(list) = slot(date(e)).and_then(|i| dates.get_mut(i)) {
+                    list.push(e);
+                }
+            }
+            dates
+        });
+        let indexed = slot(d).and_then(|i| dates.get(i));
+        let others = indexed
+            .is_none()
+            .then(|| self.near(d, d).filter(move |e| date(e) == d));
+        let indexed = indexed.map_or(&[][..], Vec::as_slice);
+        indexed.iter().copied().chain(others.into_iter().flatten())
+    }
+
+    /// Live entries up to now whose own local date may fall in `from..=to`. Offsets reach at
+    /// most 14 hours either side of UTC, so only entries within a day of those dates are looked at.
+    fn near(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a Entry> + '_ {
         let utc = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
-        let (lo, hi) = (utc(d - Duration::days(1)), utc(d + Duration::days(2)));
+        let (lo, hi) = (utc(from - Duration::days(1)), utc(to + Duration::days(2)));
         let first = self.past.partition_point(|e| at(e) < lo);
         let end = self.past.partition_point(|e| at(e) < hi).max(first);
-        self.past[first..end]
-            .iter()
-            .copied()
-            .filter(move |e| date(e) == d)
+        self.past[first..end].iter().copied()
     }
 
     /// Episodes after `t`, oldest first.

@@ -534,5 +534,36 @@ fn every_catalogue_id_is_unique_and_kebab_case() {
     );
 }
 
+#[test]
+fn entries_on_a_date_are_those_of_its_own_local_date_far_back_or_recent() {
+    // Drinks every 5 hours for 30 days, in offsets from -12 to +14 hours, so many fall on
+    // another local date than their UTC one; one deleted and one after now never count.
+    let offsets = [-12, -5, 0, 3, 9, 14];
+    let mut list: Vec<Entry> = (0..144)
+        .map(|k| {
+            let off = FixedOffset::east_opt(offsets[k % offsets.len()] * 3600).unwrap();
+            water(ago(Duration::hours(5 * k as i64)).with_timezone(&off), 100)
+        })
+        .collect();
+    list[7].deleted = true;
+    list.push(water(now() + Duration::minutes(30), 100));
+    let j = journal(list.clone());
+    let ctx = context::Ctx::new(&j, now());
+    let today = now().date_naive();
+    for back in -2..30 {
+        let d = today - Duration::days(back);
+        let mut want: Vec<EntryId> = list
+            .iter()
+            .filter(|e| !e.deleted && e.occurred_at <= now() && e.occurred_at.date_naive() == d)
+            .map(|e| e.id)
+            .collect();
+        want.sort();
+        let mut got: Vec<EntryId> = ctx.on_date(d).map(|e| e.id).collect();
+        got.sort();
+        assert_eq!(got, want, "{d}");
+        assert_eq!(ctx.water_on(d), 100 * want.len() as u32, "{d}");
+    }
+}
+
 mod booking_and_self_care;
 mod scenarios;

@@ -108,6 +108,7 @@ impl Application {
             clock: crate::clock::ServerClock::default(),
             limits: std::sync::Arc::new(crate::state::Limits::default()),
             recent: Default::default(),
+            evaluations: Default::default(),
         };
         spawn_housekeeping(state.clone());
         // HSTS only where the site is served over HTTPS.

@@ -3,6 +3,8 @@
 
 use crate::auth::token::TokenKeys;
 use crate::config::Settings;
+use crate::domain::ids::UserId;
+use crate::domain::rules::Evaluation;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use governor::clock::{Clock, DefaultClock, Reference};
@@ -142,6 +144,81 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Each served user's recent journal (see [`crate::store::recent`]).
     pub recent: Arc<crate::store::recent::RecentCache>,
+    /// Each served user's last evaluation at the server clock.
+    pub evaluations: Arc<Evaluations>,
+}
+
+/// What an evaluation at the server clock depends on besides the entries: the journal's change
+/// sequence, the profile, and the minute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvaluationKey {
+    pub seq: i64,
+    pub minute: i64,
+    pub timezone: Option<String>,
+    pub cautions: Vec<crate::domain::caution::Caution>,
+    pub thresholds: crate::domain::rules::thresholds::ThresholdOverrides,
+}
+
+/// The last evaluation of each served user's journal (see
+/// [`crate::app::insight::evaluate_current`]), for the [`crate::store::recent::CACHED_USERS`]
+/// users served most recently. Kept in this process's memory only; the key's sequence comes
+/// from the database, so another instance's writes are seen.
+#[derive(Default)]
+pub struct Evaluations {
+    users: std::sync::Mutex<std::collections::HashMap<UserId, Memo>>,
+    tick: std::sync::atomic::AtomicU64,
+}
+
+struct Memo {
+    key: EvaluationKey,
+    evaluation: Arc<Evaluated>,
+    used: u64,
+}
+
+/// An evaluation and the instant it was made at.
+#[derive(Debug)]
+pub struct Evaluated {
+    pub evaluation: Evaluation,
+    pub at: DateTime<chrono::FixedOffset>,
+}
+
+impl Evaluations {
+    fn users(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<UserId, Memo>> {
+        self.users
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn tick(&self) -> u64 {
+        self.tick.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The evaluation kept for `user` if it was made under `key`.
+    pub fn get(&self, user: UserId, key: &EvaluationKey) -> Option<Arc<Evaluated>> {
+        let tick = self.tick();
+        let mut users = self.users();
+        let memo = users.get_mut(&user).filter(|m| m.key == *key)?;
+        memo.used = tick;
+        Some(memo.evaluation.clone())
+    }
+
+    /// Keeps `evaluation` for `user`, dropping the least recently used user's past the bound.
+    pub fn put(&self, user: UserId, key: EvaluationKey, evaluation: Arc<Evaluated>) {
+        let used = self.tick();
+        let mut users = self.users();
+        if !users.contains_key(&user) && users.len() >= crate::store::recent::CACHED_USERS {
+            let oldest = users.iter().min_by_key(|(_, m)| m.used).map(|(u, _)| *u);
+            if let Some(u) = oldest {
+                users.remove(&u);
+            }
+        }
+        let memo = Memo {
+            key,
+            evaluation,
+            used,
+        };
+        users.insert(user, memo);
+    }
 }
 
 impl AppState {
@@ -213,5 +290,70 @@ mod tests {
             limits.login("ana@example.com", "10.0.0.1").is_err(),
             "limits still hold"
         );
+    }
+}
+
+#[cfg(test)]
+mod memo_tests {
+    use super::*;
+    use crate::domain::caution::Caution;
+
+    fn key(seq: i64, minute: i64) -> EvaluationKey {
+        EvaluationKey {
+            seq,
+            minute,
+            timezone: None,
+            cautions: vec![],
+            thresholds: Default::default(),
+        }
+    }
+
+    fn evaluated() -> Arc<Evaluated> {
+        Arc::new(Evaluated {
+            evaluation: Evaluation {
+                suggestions: vec![],
+                suppressed: vec![],
+            },
+            at: Utc::now().fixed_offset(),
+        })
+    }
+
+    #[test]
+    fn an_evaluation_is_kept_for_its_own_journal_profile_and_minute_only() {
+        let memo = Evaluations::default();
+        let (user, kept) = (UserId::new_v7(), evaluated());
+        memo.put(user, key(7, 100), kept.clone());
+        let got = memo.get(user, &key(7, 100)).expect("kept");
+        assert!(Arc::ptr_eq(&got, &kept));
+        assert!(
+            memo.get(user, &key(8, 100)).is_none(),
+            "the journal changed"
+        );
+        assert!(memo.get(user, &key(7, 101)).is_none(), "a minute passed");
+        let mut careful = key(7, 100);
+        careful.cautions = vec![Caution::Dvt];
+        assert!(memo.get(user, &careful).is_none(), "the profile changed");
+        let mut zoned = key(7, 100);
+        zoned.timezone = Some("Europe/Berlin".into());
+        assert!(memo.get(user, &zoned).is_none(), "the time zone changed");
+        assert!(memo.get(UserId::new_v7(), &key(7, 100)).is_none());
+    }
+
+    #[test]
+    fn only_the_most_recently_served_users_are_kept() {
+        let memo = Evaluations::default();
+        let users: Vec<UserId> = (0..crate::store::recent::CACHED_USERS + 1)
+            .map(|_| UserId::new_v7())
+            .collect();
+        for u in &users[..crate::store::recent::CACHED_USERS] {
+            memo.put(*u, key(1, 1), evaluated());
+        }
+        // The first is served again, so the second is the one dropped for a newcomer.
+        assert!(memo.get(users[0], &key(1, 1)).is_some());
+        memo.put(*users.last().unwrap(), key(1, 1), evaluated());
+        assert!(memo.get(users[0], &key(1, 1)).is_some());
+        assert!(memo.get(users[1], &key(1, 1)).is_none());
+        assert!(memo.get(*users.last().unwrap(), &key(1, 1)).is_some());
+        assert_eq!(memo.users().len(), crate::store::recent::CACHED_USERS);
     }
 }

@@ -9,7 +9,7 @@ use crate::domain::entry::parse_instant;
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use std::collections::HashMap;
 
 /// The insight area.
@@ -32,15 +32,12 @@ pub fn endpoints() -> Vec<Endpoint> {
     ]
 }
 
-/// Reads `?now=` (RFC 3339) or takes the server clock.
-pub fn now_param(
-    q: &HashMap<String, String>,
-    server_now: DateTime<Utc>,
-) -> Result<DateTime<FixedOffset>, AppError> {
-    match q.get("now").filter(|s| !s.is_empty()) {
-        Some(s) => parse_instant(s).map_err(|e| AppError::field("now", e)),
-        None => Ok(server_now.fixed_offset()),
-    }
+/// Reads `?now=` (RFC 3339); `None` means the server clock.
+pub fn given_now(q: &HashMap<String, String>) -> Result<Option<DateTime<FixedOffset>>, AppError> {
+    q.get("now")
+        .filter(|s| !s.is_empty())
+        .map(|s| parse_instant(s).map_err(|e| AppError::field("now", e)))
+        .transpose()
 }
 
 /// `GET /api/v1/suggestions?now=`.
@@ -49,9 +46,8 @@ pub async fn get_suggestions(
     ApiClient(user): ApiClient,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let now = now_param(&q, state.now())?;
-    let (e, _) = insight::evaluate_journal(&state, &user, now).await?;
-    Ok(HttpResponse::Ok().json(SuggestionsOut::new(&e, now)))
+    let e = insight::evaluate_at(&state, &user, given_now(&q)?).await?;
+    Ok(HttpResponse::Ok().json(SuggestionsOut::new(&e.evaluation, e.at)))
 }
 
 /// `POST /api/v1/technique`: the technique selector, with active warnings checked first.

@@ -190,9 +190,8 @@ pub async fn get_client_suggestions(
     ApiClientAccess(access): ApiClientAccess,
     q: web::Query<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
-    let now = insight::now_param(&q, state.now())?;
-    let (e, _) = app_insight::evaluate_journal(&state, &access.client, now).await?;
-    Ok(HttpResponse::Ok().json(SuggestionsOut::new(&e, now)))
+    let e = app_insight::evaluate_at(&state, &access.client, insight::given_now(&q)?).await?;
+    Ok(HttpResponse::Ok().json(SuggestionsOut::new(&e.evaluation, e.at)))
 }
 
 /// `GET /api/v1/clients/{client_id}/trends`.

@@ -9,7 +9,7 @@ use crate::domain::technique::{self, Advice, Question};
 use crate::domain::time::LocalZone;
 use crate::domain::trends::{Bucket, Trends, compute};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::state::{AppState, Evaluated, EvaluationKey};
 use crate::store::StoreError;
 use crate::store::entries;
 use crate::store::notes::{self, Note};
@@ -49,6 +49,46 @@ pub async fn evaluate_journal(
         .for_insight(&state.db, user.id, user.seq, at)
         .await?;
     Ok(evaluate(user, list, now))
+}
+
+/// The user's journal evaluated at the server clock: answered once per change of the journal or
+/// the profile and at most once a minute, however many pages, devices and therapists ask
+/// meanwhile. Within the minute, what only the passing of time changes (an entry leaving a
+/// window) shows at the next minute.
+#[instrument(name = "app.insight.evaluate_current", skip_all)]
+pub async fn evaluate_current(state: &AppState, user: &User) -> Result<Arc<Evaluated>, AppError> {
+    let now = state.now();
+    let key = EvaluationKey {
+        seq: user.seq,
+        minute: now.timestamp().div_euclid(60),
+        timezone: user.timezone.clone(),
+        cautions: user.cautions.clone(),
+        thresholds: user.thresholds.clone(),
+    };
+    if let Some(kept) = state.evaluations.get(user.id, &key) {
+        return Ok(kept);
+    }
+    let at = now.fixed_offset();
+    let (evaluation, _) = evaluate_journal(state, user, at).await?;
+    let evaluated = Arc::new(Evaluated { evaluation, at });
+    state.evaluations.put(user.id, key, evaluated.clone());
+    Ok(evaluated)
+}
+
+/// The user's journal evaluated at `now` if given (an instant of the API's `?now=`), else at
+/// the server clock ([`evaluate_current`]).
+pub async fn evaluate_at(
+    state: &AppState,
+    user: &User,
+    now: Option<DateTime<FixedOffset>>,
+) -> Result<Arc<Evaluated>, AppError> {
+    match now {
+        Some(at) => {
+            let (evaluation, _) = evaluate_journal(state, user, at).await?;
+            Ok(Arc::new(Evaluated { evaluation, at }))
+        }
+        None => evaluate_current(state, user).await,
+    }
 }
 
 /// Today's local date for a user (profile time zone, else UTC).
@@ -105,8 +145,8 @@ pub async fn advise_technique(
     user: &User,
     question: &Question,
 ) -> Result<Advice, AppError> {
-    let (active, _) = evaluate_journal(state, user, state.now().fixed_offset()).await?;
-    Ok(technique::select(question, &active))
+    let active = evaluate_current(state, user).await?;
+    Ok(technique::select(question, &active.evaluation))
 }
 
 /// One client on a therapist's dashboard, evaluated.

@@ -477,3 +477,49 @@ async fn a_booking_held_back_for_the_doctor_still_says_when_a_massage_would_suit
     );
     assert!(held.contains("comes first."));
 }
+
+#[actix_web::test]
+async fn suggestions_now_follow_each_change_to_the_journal_the_profile_and_the_clock() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "i9@example.com", "client").await;
+    let ids = |j: serde_json::Value| -> Vec<String> {
+        j["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["rule_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let at = |from_now: chrono::Duration| (app.state.now() + from_now).to_rfc3339();
+    let has = |list: &[String], id: &str| list.iter().any(|s| s == id);
+    assert!(!has(
+        &ids(c.get("/api/v1/suggestions").await.json()),
+        "stretch-gap"
+    ));
+    // An episode dated a minute ahead is not yet in the past.
+    let ep = json!({"kind": "episode", "occurred_at": at(chrono::Duration::seconds(60)), "data": {"body_site": "neck", "intensity": 3}});
+    assert_eq!(c.post_json("/api/v1/entries", &ep).await.status, 201);
+    let first = ids(c.get("/api/v1/suggestions").await.json());
+    assert!(!has(&first, "stretch-gap"), "{first:?}");
+    // Two minutes on, with no change to the journal, the episode counts.
+    app.state.clock.advance(chrono::Duration::minutes(2));
+    let later = ids(c.get("/api/v1/suggestions").await.json());
+    assert!(has(&later, "stretch-gap"), "{later:?}");
+    // A stretch logged now answers it at once, on the page as in the API.
+    let st = json!({"kind": "stretch", "occurred_at": at(chrono::Duration::seconds(-10)), "data": {"minutes": 5}});
+    assert_eq!(c.post_json("/api/v1/entries", &st).await.status, 201);
+    assert!(!has(
+        &ids(c.get("/api/v1/suggestions").await.json()),
+        "stretch-gap"
+    ));
+    // A caution added to the profile shows at once.
+    assert!(!has(
+        &ids(c.get("/api/v1/suggestions").await.json()),
+        "caution-conditions"
+    ));
+    let put = json!({"display_name": "I9", "cautions": ["dvt"]});
+    let r = c.send_json("PUT", "/api/v1/profile", &put).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let now = ids(c.get("/api/v1/suggestions").await.json());
+    assert!(has(&now, "caution-conditions"), "{now:?}");
+}

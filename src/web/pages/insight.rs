@@ -1,10 +1,10 @@
 //! Insight pages: suggestions with their reasons.
 
-use crate::app::insight::evaluate_journal;
+use crate::app::insight::evaluate_current;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::fields::Choice;
 use crate::domain::rules::{self, DISCLAIMER, Evaluation};
-use crate::state::AppState;
+use crate::state::{AppState, Evaluated};
 use crate::store::rows::User;
 use crate::web::session::WebClient;
 use crate::web::{Layout, PageError, render};
@@ -12,6 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A suggestion as pages show it.
 #[derive(Clone, Debug)]
@@ -29,10 +30,8 @@ pub struct SuggestionView {
 }
 
 /// Evaluates a user's journal now.
-pub async fn evaluate_now(state: &AppState, user: &User) -> Result<Evaluation, PageError> {
-    Ok(evaluate_journal(state, user, state.now().fixed_offset())
-        .await?
-        .0)
+pub async fn evaluate_now(state: &AppState, user: &User) -> Result<Arc<Evaluated>, PageError> {
+    Ok(evaluate_current(state, user).await?)
 }
 
 /// Page views of the suggestions, with their evidence described.
@@ -102,12 +101,13 @@ pub async fn get_insights(
     csrf: CsrfToken,
     WebClient(a): WebClient,
 ) -> Result<HttpResponse, PageError> {
-    let e = evaluate_now(&state, &a.user).await?;
+    let kept = evaluate_now(&state, &a.user).await?;
+    let e = &kept.evaluation;
     let titles: HashMap<&str, &str> = rules::catalogue().iter().map(|r| (r.id, r.title)).collect();
     let page = InsightsPage {
         layout: Layout::new("Suggestions", "insights", &csrf, Some(&a)),
         disclaimer: DISCLAIMER,
-        suggestions: views(&e),
+        suggestions: views(e),
         suppressed: e
             .suppressed
             .iter()
@@ -160,7 +160,7 @@ pub async fn get_technique(
         match parse_question(&values) {
             Ok(q) => {
                 let e = evaluate_now(&state, &a.user).await?;
-                let adv = select(&q, &e);
+                let adv = select(&q, &e.evaluation);
                 (
                     crate::domain::fields::FieldErrors::default(),
                     Some(AdviceView {

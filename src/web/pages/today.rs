@@ -148,7 +148,7 @@ pub async fn get_today(
         .unwrap_or(now - Duration::hours(24));
     let (logged, last_episode) = journal::today(&state, &a.user, start).await?;
     let evaluation = evaluate_now(&state, &a.user).await?;
-    let (urgent, mut suggestions): (Vec<_>, Vec<_>) = views(&evaluation)
+    let (urgent, mut suggestions): (Vec<_>, Vec<_>) = views(&evaluation.evaluation)
         .into_iter()
         .partition(|s| s.kind == "urgent");
     let more_suggestions = suggestions.len().saturating_sub(HOME_SUGGESTIONS);

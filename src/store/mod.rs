@@ -1,6 +1,7 @@
 //! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, pools, migrations.
 //! May import `domain` and `config`; never `error`, `auth`, `app`, `web` or `api`.
 
+mod checkpoint;
 pub mod entries;
 mod error;
 pub mod notes;
@@ -53,7 +54,8 @@ impl ManageConnection for Manager {
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 c.batch_execute(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA wal_autocheckpoint = 0;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConn::Sqlite(c))
@@ -90,6 +92,8 @@ pub struct Db {
     write: Pool,
     /// The backend behind the pools.
     pub backend: Backend,
+    /// SQLite: the thread that checkpoints the write-ahead log.
+    checkpoint: Option<checkpoint::Checkpointer>,
 }
 
 impl Db {
@@ -112,10 +116,15 @@ impl Db {
             .connection_timeout(Duration::from_secs(30))
             .build(manager)?;
         let write = write.unwrap_or_else(|| read.clone());
+        let checkpoint = match url {
+            DatabaseUrl::Sqlite(path) => Some(checkpoint::Checkpointer::start(path)?),
+            DatabaseUrl::Postgres(_) => None,
+        };
         let db = Self {
             read,
             write,
             backend,
+            checkpoint,
         };
         db.migrate()?;
         Ok(db)
@@ -166,10 +175,18 @@ impl Db {
         T: Send + 'static,
         E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
     {
-        Self::run(self.write.clone(), move |conn| {
+        let done = Self::run(self.write.clone(), move |conn| {
             conn.transaction::<T, E, _>(|c| f(c))
         })
-        .await
+        .await;
+        self.wrote();
+        done
+    }
+
+    fn wrote(&self) {
+        if let Some(c) = &self.checkpoint {
+            c.wrote();
+        }
     }
 
     /// Runs write work synchronously (start-up, demo loading, benchmarks).
@@ -178,7 +195,9 @@ impl Db {
         E: From<StoreError> + From<diesel::result::Error>,
     {
         let mut conn = self.write.get().map_err(StoreError::from)?;
-        conn.transaction::<T, E, _>(|c| f(c))
+        let done = conn.transaction::<T, E, _>(|c| f(c));
+        self.wrote();
+        done
     }
 
     async fn run<T, E, F>(pool: Pool, f: F) -> Result<T, E>

@@ -28,7 +28,10 @@ impl Checkpointer {
         let (wake, woken) = mpsc::sync_channel(1);
         std::thread::Builder::new()
             .name("unknot-checkpoint".into())
-            .spawn(move || run(conn, woken))?;
+            .spawn({
+                let path = path.to_string();
+                move || run(conn, &path, woken)
+            })?;
         Ok(Self(wake))
     }
 
@@ -40,18 +43,34 @@ impl Checkpointer {
     }
 }
 
-fn run(mut conn: SqliteConnection, woken: Receiver<()>) {
+fn run(mut conn: SqliteConnection, path: &str, woken: Receiver<()>) {
+    let file = std::path::Path::new(path);
+    // A plain path names the file (a `file:` URI or `:memory:` does not).
+    let named = file.exists();
+    let mut failing = false;
     while woken.recv().is_ok() {
         std::thread::sleep(GATHER);
         let _ = woken.try_recv();
-        checkpoint(&mut conn);
+        if named && !file.exists() {
+            // The database file was removed (a test's, once it is done): nothing to copy into.
+            return;
+        }
+        failing = checkpoint(&mut conn, failing);
     }
-    checkpoint(&mut conn);
+    checkpoint(&mut conn, failing);
 }
 
-fn checkpoint(conn: &mut SqliteConnection) {
-    if let Err(e) = conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
-        tracing::warn!(error = %e, "the checkpoint failed; the next write tries again");
+/// Runs a passive checkpoint; says whether it failed. A failure is logged when it follows a
+/// success, not again while the failures last.
+fn checkpoint(conn: &mut SqliteConnection, failing: bool) -> bool {
+    match conn.batch_execute("PRAGMA wal_checkpoint(PASSIVE);") {
+        Ok(()) => false,
+        Err(e) => {
+            if !failing {
+                tracing::warn!(error = %e, "the checkpoint failed; the next write tries again");
+            }
+            true
+        }
     }
 }
 

@@ -3,6 +3,16 @@
 use crate::helpers::*;
 use serde_json::json;
 
+/// The rule ids of a suggestions answer, in its order.
+fn ids(j: serde_json::Value) -> Vec<String> {
+    j["suggestions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 #[actix_web::test]
 async fn suggestions_are_deterministic_with_now_and_explain_themselves() {
     let app = spawn_app().await;
@@ -128,14 +138,6 @@ async fn threshold_overrides_are_checked_and_change_the_rules() {
         &json!({"kind": "stretch", "occurred_at": "2026-05-08T08:00:00Z", "data": {"minutes": 5}}),
     )
     .await;
-    let ids = |j: serde_json::Value| -> Vec<String> {
-        j["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["rule_id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let before = ids(c
         .get("/api/v1/suggestions?now=2026-05-12T12:00:00Z")
         .await
@@ -482,14 +484,6 @@ async fn a_booking_held_back_for_the_doctor_still_says_when_a_massage_would_suit
 async fn suggestions_now_follow_each_change_to_the_journal_the_profile_and_the_clock() {
     let app = spawn_app().await;
     let mut c = api_user(&app, "i9@example.com", "client").await;
-    let ids = |j: serde_json::Value| -> Vec<String> {
-        j["suggestions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["rule_id"].as_str().unwrap().to_string())
-            .collect()
-    };
     let at = |from_now: chrono::Duration| (app.state.now() + from_now).to_rfc3339();
     let has = |list: &[String], id: &str| list.iter().any(|s| s == id);
     assert!(!has(

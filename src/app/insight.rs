@@ -36,19 +36,19 @@ pub fn evaluate(
     (e, journal)
 }
 
-/// Loads what the rules read of a user's journal and evaluates it at `now`.
+/// Loads what the rules read of a user's journal and evaluates it at `at`.
 #[instrument(name = "app.insight.evaluate_journal", skip_all)]
-pub async fn evaluate_journal(
+async fn evaluate_journal(
     state: &AppState,
     user: &User,
-    now: DateTime<FixedOffset>,
-) -> Result<(Evaluation, Journal), AppError> {
-    let at = now.with_timezone(&Utc);
+    at: DateTime<FixedOffset>,
+) -> Result<Arc<Evaluated>, AppError> {
     let list = state
         .recent
-        .for_insight(&state.db, user.id, user.seq, at)
+        .for_insight(&state.db, user.id, user.seq, at.with_timezone(&Utc))
         .await?;
-    Ok(evaluate(user, list, now))
+    let (evaluation, _) = evaluate(user, list, at);
+    Ok(Arc::new(Evaluated { evaluation, at }))
 }
 
 /// The user's journal evaluated at the server clock: answered once per change of the journal or
@@ -68,9 +68,7 @@ pub async fn evaluate_current(state: &AppState, user: &User) -> Result<Arc<Evalu
     if let Some(kept) = state.evaluations.get(user.id, &key) {
         return Ok(kept);
     }
-    let at = now.fixed_offset();
-    let (evaluation, _) = evaluate_journal(state, user, at).await?;
-    let evaluated = Arc::new(Evaluated { evaluation, at });
+    let evaluated = evaluate_journal(state, user, now.fixed_offset()).await?;
     state.evaluations.put(user.id, key, evaluated.clone());
     Ok(evaluated)
 }
@@ -83,10 +81,7 @@ pub async fn evaluate_at(
     now: Option<DateTime<FixedOffset>>,
 ) -> Result<Arc<Evaluated>, AppError> {
     match now {
-        Some(at) => {
-            let (evaluation, _) = evaluate_journal(state, user, at).await?;
-            Ok(Arc::new(Evaluated { evaluation, at }))
-        }
+        Some(at) => evaluate_journal(state, user, at).await,
         None => evaluate_current(state, user).await,
     }
 }

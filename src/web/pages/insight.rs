@@ -4,15 +4,13 @@ use crate::app::insight::evaluate_current;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::fields::Choice;
 use crate::domain::rules::{self, DISCLAIMER, Evaluation};
-use crate::state::{AppState, Evaluated};
-use crate::store::rows::User;
+use crate::state::AppState;
 use crate::web::session::WebClient;
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 /// A suggestion as pages show it.
 #[derive(Clone, Debug)]
@@ -27,11 +25,6 @@ pub struct SuggestionView {
     pub window: Option<String>,
     /// (entry id, "Spasm episode, 12 May 07:30: Left calf, intensity 6/10")
     pub evidence: Vec<(String, String)>,
-}
-
-/// Evaluates a user's journal now.
-pub async fn evaluate_now(state: &AppState, user: &User) -> Result<Arc<Evaluated>, PageError> {
-    Ok(evaluate_current(state, user).await?)
 }
 
 /// Page views of the suggestions, with their evidence described.
@@ -101,7 +94,7 @@ pub async fn get_insights(
     csrf: CsrfToken,
     WebClient(a): WebClient,
 ) -> Result<HttpResponse, PageError> {
-    let kept = evaluate_now(&state, &a.user).await?;
+    let kept = evaluate_current(&state, &a.user).await?;
     let e = &kept.evaluation;
     let titles: HashMap<&str, &str> = rules::catalogue().iter().map(|r| (r.id, r.title)).collect();
     let page = InsightsPage {
@@ -159,7 +152,7 @@ pub async fn get_technique(
     let (errors, advice) = if asked {
         match parse_question(&values) {
             Ok(q) => {
-                let e = evaluate_now(&state, &a.user).await?;
+                let e = evaluate_current(&state, &a.user).await?;
                 let adv = select(&q, &e.evaluation);
                 (
                     crate::domain::fields::FieldErrors::default(),

@@ -1,5 +1,6 @@
 //! The client's home page: today's entries, the one-tap buttons and "Spasm now".
 
+use crate::app::insight::evaluate_current;
 use crate::app::journal::{self, Quick};
 use crate::auth::csrf::CsrfToken;
 use crate::domain::entry::*;
@@ -9,7 +10,7 @@ use crate::domain::profile::Role;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::form::HtmlForm;
-use crate::web::pages::insight::{SuggestionView, evaluate_now, views};
+use crate::web::pages::insight::{SuggestionView, views};
 use crate::web::pages::journal::zone_of;
 use crate::web::session::{WebClient, WebUser};
 use crate::web::views::EntryView;
@@ -147,7 +148,7 @@ pub async fn get_today(
         .map(|t| t.with_timezone(&Utc))
         .unwrap_or(now - Duration::hours(24));
     let (logged, last_episode) = journal::today(&state, &a.user, start).await?;
-    let evaluation = evaluate_now(&state, &a.user).await?;
+    let evaluation = evaluate_current(&state, &a.user).await?;
     let (urgent, mut suggestions): (Vec<_>, Vec<_>) = views(&evaluation.evaluation)
         .into_iter()
         .partition(|s| s.kind == "urgent");

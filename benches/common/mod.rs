@@ -54,7 +54,7 @@ pub fn five_year_journal(
             use unknot::store::schema::entries as t;
             Ok::<_, unknot::store::StoreError>(
                 t::table
-                    .filter(t::user_id.eq(uid.to_string()))
+                    .filter(unknot::store::entries::owned_by(uid))
                     .count()
                     .get_result(c)?,
             )

@@ -10,20 +10,39 @@ use crate::store::rows::{EntryRow, split_local};
 use crate::store::schema::{entries, users};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use std::collections::HashMap;
 
-/// Bumps and returns the user's change sequence. As the first write of a transaction it also
-/// takes the per-user row lock, so changes of one user commit in sequence order.
-pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<i64, StoreError> {
+/// Bumps and returns the user's change sequence, with the user's number (what their rows hold).
+/// As the first write of a transaction it also takes the per-user row lock, so changes of one
+/// user commit in sequence order.
+pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<(i64, i64), StoreError> {
     Ok(diesel::update(users::table.find(user.to_string()))
         .set(users::seq.eq(users::seq + 1))
-        .returning(users::seq)
-        .get_result::<i64>(conn)?)
+        .returning((users::seq, users::num))
+        .get_result::<(i64, i64)>(conn)?)
+}
+
+/// Rows of `user`: `entries` holds the user's number, found by a subquery (no query of its own).
+#[diesel::dsl::auto_type]
+pub fn owned_by(user: UserId) -> _ {
+    let id: String = user.to_string();
+    entries::user_num.nullable().eq(users::table
+        .filter(users::id.eq(id))
+        .select(users::num)
+        .single_value())
+}
+
+/// One row of `user`'s.
+#[diesel::dsl::auto_type(no_type_alias)]
+pub(crate) fn row_of(user: UserId, id: EntryId) -> _ {
+    let id: String = id.to_string();
+    let mine: owned_by = owned_by(user);
+    entries::table.filter(mine).filter(entries::id.eq(id))
 }
 
 /// One entry of the user's, deleted or not.
 pub fn find(conn: &mut DbConn, user: UserId, id: EntryId) -> Result<Option<Entry>, StoreError> {
-    entries::table
-        .find((user.to_string(), id.to_string()))
+    row_of(user, id)
         .first::<EntryRow>(conn)
         .optional()?
         .map(Entry::try_from)
@@ -118,7 +137,7 @@ pub fn list(
     q: &ListQuery,
 ) -> Result<(Vec<Entry>, Option<Cursor>), StoreError> {
     let mut query = entries::table
-        .filter(entries::user_id.eq(user.to_string()))
+        .filter(owned_by(user))
         .filter(entries::deleted.eq(false))
         .into_boxed();
     if let Some(from) = q.from {
@@ -188,7 +207,7 @@ pub enum Created {
 
 /// The row of a new entry (version and sequence given).
 pub(crate) fn row_for(
-    user: UserId,
+    user_num: i64,
     e: &NewEntry,
     version: i64,
     seq: i64,
@@ -198,7 +217,7 @@ pub(crate) fn row_for(
 ) -> EntryRow {
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
     EntryRow {
-        user_id: user.to_string(),
+        user_num,
         id: e.id.to_string(),
         kind: e.data.kind().as_str().to_string(),
         occurred_at,
@@ -242,9 +261,9 @@ pub fn create_with(
         }
         return Err(StoreError::EntryIdTaken);
     }
-    let seq = next_seq(conn, user)?;
+    let (seq, num) = next_seq(conn, user)?;
     let row = row_for(
-        user,
+        num,
         e,
         1,
         seq,
@@ -284,15 +303,14 @@ pub fn update(
         return Ok(Ok(stored));
     }
     let version = stored.version + 1;
-    let fv_text: String = entries::table
-        .find((user.to_string(), e.id.to_string()))
+    let fv_text: String = row_of(user, e.id)
         .select(entries::field_versions)
         .first(conn)?;
     let mut fv = FieldVersions::from_json(&fv_text);
     for f in changed {
         fv.set(&f, version, None);
     }
-    let seq = next_seq(conn, user)?;
+    let (seq, _) = next_seq(conn, user)?;
     write_state(conn, user, e, &fv, (version, seq), now)?;
     Ok(Ok(get_live(conn, user, e.id)?))
 }
@@ -308,7 +326,7 @@ pub(crate) fn write_state(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
-    diesel::update(entries::table.find((user.to_string(), e.id.to_string())))
+    diesel::update(row_of(user, e.id))
         .set((
             entries::occurred_at.eq(occurred_at),
             entries::utc_offset_min.eq(utc_offset_min),
@@ -364,8 +382,8 @@ fn set_deleted(
     {
         return Ok(Err(stored));
     }
-    let seq = next_seq(conn, user)?;
-    diesel::update(entries::table.find((user.to_string(), id.to_string())))
+    let (seq, _) = next_seq(conn, user)?;
+    diesel::update(row_of(user, id))
         .set((
             entries::deleted.eq(deleted),
             entries::version.eq(stored.version + 1),
@@ -410,53 +428,62 @@ pub fn for_insight(
         .unwrap_or_default())
 }
 
-/// Live entries of `users` after `since`, and their live massage sessions at or before it,
-/// newest first (for one user only the [`OLDER_SESSIONS`] kept are read, not years of them).
+/// Live entries of the users numbered `nums` after `since`, and their live massage sessions at
+/// or before it, newest first (for one user only the [`OLDER_SESSIONS`] kept are read, not
+/// years of them).
 pub fn recent_and_sessions(
     conn: &mut DbConn,
-    users: &[UserId],
+    nums: &[i64],
     since: NaiveDateTime,
 ) -> Result<(Vec<EntryRow>, Vec<EntryRow>), StoreError> {
-    let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
     let recent = entries::table
-        .filter(entries::user_id.eq_any(&ids))
+        .filter(entries::user_num.eq_any(nums))
         .filter(entries::deleted.eq(false))
         .filter(entries::occurred_at.gt(since))
         .load::<EntryRow>(conn)?;
     let mut older_query = entries::table
-        .filter(entries::user_id.eq_any(&ids))
+        .filter(entries::user_num.eq_any(nums))
         .filter(entries::deleted.eq(false))
         .filter(entries::kind.eq(EntryKind::Massage.as_str()))
         .filter(entries::occurred_at.le(since))
         .order(entries::occurred_at.desc())
         .into_boxed();
-    if ids.len() == 1 {
+    if nums.len() == 1 {
         older_query = older_query.limit(OLDER_SESSIONS as i64);
     }
     Ok((recent, older_query.load::<EntryRow>(conn)?))
 }
 
-/// [`for_insight`] for many users in two queries (the therapist dashboard: no query per client).
+/// [`for_insight`] for many users in three queries (the therapist dashboard: no query per
+/// client).
 pub fn for_insight_of(
     conn: &mut DbConn,
     users: &[UserId],
     now: DateTime<Utc>,
-) -> Result<std::collections::HashMap<UserId, Vec<Entry>>, StoreError> {
+) -> Result<HashMap<UserId, Vec<Entry>>, StoreError> {
     let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
-    let (recent, older_sessions) = recent_and_sessions(conn, users, since)?;
-    let mut out: std::collections::HashMap<UserId, Vec<Entry>> =
-        users.iter().map(|u| (*u, Vec::new())).collect();
-    let mut older: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
+    let owners: HashMap<i64, UserId> = users::table
+        .filter(users::id.eq_any(&ids))
+        .select((users::num, users::id))
+        .load::<(i64, String)>(conn)?
+        .into_iter()
+        .filter_map(|(num, id)| Some((num, UserId::parse(&id)?)))
+        .collect();
+    let nums: Vec<i64> = owners.keys().copied().collect();
+    let (recent, older_sessions) = recent_and_sessions(conn, &nums, since)?;
+    let mut out: HashMap<UserId, Vec<Entry>> = users.iter().map(|u| (*u, Vec::new())).collect();
+    let mut older: HashMap<i64, usize> = HashMap::new();
     for r in recent {
-        if let Some(list) = UserId::parse(&r.user_id).and_then(|u| out.get_mut(&u)) {
+        if let Some(list) = owners.get(&r.user_num).and_then(|u| out.get_mut(u)) {
             list.push(Entry::try_from(r)?);
         }
     }
     for r in older_sessions {
-        let seen = older.entry(r.user_id.clone()).or_default();
+        let seen = older.entry(r.user_num).or_default();
         *seen += 1;
         if *seen <= OLDER_SESSIONS
-            && let Some(list) = UserId::parse(&r.user_id).and_then(|u| out.get_mut(&u))
+            && let Some(list) = owners.get(&r.user_num).and_then(|u| out.get_mut(u))
         {
             list.push(Entry::try_from(r)?);
         }
@@ -488,7 +515,7 @@ pub fn in_local_range(
 ) -> Result<Vec<Entry>, StoreError> {
     let (start, end) = local_range_bounds(from, to);
     let mut q = entries::table
-        .filter(entries::user_id.eq(user.to_string()))
+        .filter(owned_by(user))
         .filter(entries::deleted.eq(false))
         .filter(entries::occurred_at.ge(start))
         .filter(entries::occurred_at.lt(end))
@@ -513,7 +540,7 @@ pub fn for_export(
     to: Option<chrono::NaiveDate>,
 ) -> Result<Vec<Entry>, StoreError> {
     let mut q = entries::table
-        .filter(entries::user_id.eq(user.to_string()))
+        .filter(owned_by(user))
         .filter(entries::deleted.eq(false))
         .into_boxed();
     if let Some(f) = from.and_then(|f| (f - chrono::Duration::days(1)).and_hms_opt(0, 0, 0)) {
@@ -537,9 +564,9 @@ pub fn revive(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let stored = find(conn, user, e.id)?.ok_or(StoreError::NotFound)?;
-    let seq = next_seq(conn, user)?;
+    let (seq, _) = next_seq(conn, user)?;
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
-    diesel::update(entries::table.find((user.to_string(), e.id.to_string())))
+    diesel::update(row_of(user, e.id))
         .set((
             entries::occurred_at.eq(occurred_at),
             entries::utc_offset_min.eq(utc_offset_min),
@@ -556,8 +583,8 @@ pub fn revive(
 /// Removes every entry of a user for good (the demo journal reset). Devices holding an older
 /// pull cursor get `410 cursor_expired` and pull everything again.
 pub fn delete_all(conn: &mut DbConn, user: UserId) -> Result<usize, StoreError> {
+    let n = diesel::delete(entries::table.filter(owned_by(user))).execute(conn)?;
     let uid = user.to_string();
-    let n = diesel::delete(entries::table.filter(entries::user_id.eq(&uid))).execute(conn)?;
     // A new sequence, with everything up to it purged: every device (and every cached copy)
     // that had seen the removed entries has to read the journal again.
     diesel::update(users::table.find(&uid))

@@ -201,11 +201,11 @@ impl Recent {
 
 /// Reads a user's recent journal: the sequence first, then what it covers.
 pub fn load(conn: &mut DbConn, user: UserId, since: NaiveDateTime) -> Result<Recent, StoreError> {
-    let seq: i64 = users::table
+    let (seq, num): (i64, i64) = users::table
         .find(user.to_string())
-        .select(users::seq)
+        .select((users::seq, users::num))
         .first(conn)?;
-    let (recent, older) = entries::recent_and_sessions(conn, &[user], since)?;
+    let (recent, older) = entries::recent_and_sessions(conn, &[num], since)?;
     let parse = |rows: Vec<EntryRow>| -> Result<Vec<Entry>, StoreError> {
         rows.into_iter().map(Entry::try_from).collect()
     };

@@ -137,6 +137,9 @@ pub struct UserRow {
     #[diesel(deserialize_as = Stamp)]
     pub updated_at: NaiveDateTime,
     pub purged_seq: i64,
+    /// Given by the database on insert.
+    #[diesel(skip_insertion)]
+    pub num: i64,
 }
 
 /// A user as the rest of the app sees it.
@@ -194,7 +197,7 @@ pub struct SessionRow {
 #[derive(Clone, Debug, Queryable, QueryableByName, Insertable)]
 #[diesel(table_name = entries)]
 pub struct EntryRow {
-    pub user_id: String,
+    pub user_num: i64,
     pub id: String,
     pub kind: String,
     #[diesel(deserialize_as = Stamp)]

@@ -15,6 +15,8 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         purged_seq -> BigInt,
+        /// A small number for the user, given by the database: what `entries` holds.
+        num -> BigInt,
     }
 }
 
@@ -30,8 +32,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    entries (user_id, id) {
-        user_id -> Text,
+    entries (user_num, id) {
+        /// The owner's `users.num`.
+        user_num -> BigInt,
         id -> Text,
         kind -> Text,
         occurred_at -> Timestamp,
@@ -47,7 +50,6 @@ diesel::table! {
 }
 
 diesel::joinable!(sessions -> users (user_id));
-diesel::joinable!(entries -> users (user_id));
 
 diesel::table! {
     server_keys (name) {

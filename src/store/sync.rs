@@ -6,7 +6,7 @@ use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
 use crate::store::DbConn;
 use crate::store::StoreError;
-use crate::store::entries::{row_for, write_state};
+use crate::store::entries::{owned_by, row_for, row_of, write_state};
 use crate::store::rows::EntryRow;
 use crate::store::rows::sqlite_stamp;
 use crate::store::schema::{entries, sync_clients, users};
@@ -32,6 +32,8 @@ pub enum PushError {
 /// written once (the user's row is locked for the whole push, so nobody else counts meanwhile).
 struct Batch {
     user: UserId,
+    /// The user's number, which their rows hold.
+    num: i64,
     /// The stored state of each entry the push names (None: not stored).
     known: HashMap<EntryId, Option<(Entry, FieldVersions)>>,
     /// New rows not yet inserted.
@@ -48,17 +50,17 @@ const LOOKUP_CHUNK: usize = 500;
 /// key on its own (`OFFSET 0` keeps the planner from turning the lookups into a join): planned
 /// as `id = ANY(…)` with no statistics yet on a young table, it scanned all of the user's rows
 /// per push, and a first sync slowed with every batch.
-fn stored(conn: &mut DbConn, user: UserId, ids: &[String]) -> Result<Vec<EntryRow>, StoreError> {
+fn stored(conn: &mut DbConn, user: i64, ids: &[String]) -> Result<Vec<EntryRow>, StoreError> {
     match conn {
         DbConn::Postgresql(pg) => Ok(diesel::sql_query(
             "SELECT e.* FROM unnest($2::text[]) AS k(id) CROSS JOIN LATERAL \
-             (SELECT * FROM entries WHERE user_id = $1 AND id = k.id OFFSET 0) AS e",
+             (SELECT * FROM entries WHERE user_num = $1 AND id = k.id OFFSET 0) AS e",
         )
-        .bind::<diesel::sql_types::Text, _>(user.to_string())
+        .bind::<BigInt, _>(user)
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
         .load(pg)?),
         DbConn::Sqlite(_) => Ok(entries::table
-            .filter(entries::user_id.eq(user.to_string()))
+            .filter(entries::user_num.eq(user))
             .filter(entries::id.eq_any(ids))
             .load(conn)?),
     }
@@ -115,10 +117,10 @@ impl QueryFragment<Sqlite> for SqliteInsert<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         let (r, [occurred, created, updated]) = (self.row, &self.stamps);
         out.push_sql(
-            "INSERT INTO entries (user_id, id, kind, occurred_at, utc_offset_min, data, \
+            "INSERT INTO entries (user_num, id, kind, occurred_at, utc_offset_min, data, \
              field_versions, version, deleted, seq, created_at, updated_at) VALUES (",
         );
-        out.push_bind_param::<Text, _>(&r.user_id)?;
+        out.push_bind_param::<BigInt, _>(&r.user_num)?;
         for text in [&r.id, &r.kind, occurred] {
             out.push_sql(", ");
             out.push_bind_param::<Text, _>(text)?;
@@ -148,7 +150,12 @@ impl RunQueryDsl<SqliteConnection> for SqliteInsert<'_> {}
 
 impl Batch {
     /// A batch for the named entries of `ops`, counting on from the user's sequence `seq`.
-    fn start(conn: &mut DbConn, user: UserId, seq: i64, ops: &[&Op]) -> Result<Batch, StoreError> {
+    fn start(
+        conn: &mut DbConn,
+        (user, num): (UserId, i64),
+        seq: i64,
+        ops: &[&Op],
+    ) -> Result<Batch, StoreError> {
         let mut known: HashMap<EntryId, Option<(Entry, FieldVersions)>> = ops
             .iter()
             .filter_map(|op| op_id(op))
@@ -156,7 +163,7 @@ impl Batch {
             .collect();
         let ids: Vec<String> = known.keys().map(|id| id.to_string()).collect();
         for chunk in ids.chunks(LOOKUP_CHUNK) {
-            for r in stored(conn, user, chunk)? {
+            for r in stored(conn, num, chunk)? {
                 let fv = FieldVersions::from_json(&r.field_versions);
                 let e = Entry::try_from(r)?;
                 known.insert(e.id, Some((e, fv)));
@@ -164,6 +171,7 @@ impl Batch {
         }
         Ok(Batch {
             user,
+            num,
             known,
             pending: Vec::new(),
             seq,
@@ -228,15 +236,13 @@ impl Batch {
         let id = op_id(op);
         let stored = id.and_then(|id| self.known.get(&id).cloned().flatten());
         let step = decide(stored.as_ref().map(|(e, fv)| (e, fv)), op, client, now);
-        let user = self.user;
-        let key = |id: EntryId| (user.to_string(), id.to_string());
         Ok(match step {
             Step::Done(outcome) => outcome,
             Step::Create(entry) => {
                 let versions = FieldVersions::created(Some(client));
                 let seq = self.next_seq();
                 let row = row_for(
-                    user,
+                    self.num,
                     &entry,
                     1,
                     seq,
@@ -261,7 +267,7 @@ impl Batch {
             Step::Delete { id, version } => {
                 self.flush(conn)?;
                 let seq = self.next_seq();
-                diesel::update(entries::table.find(key(id)))
+                diesel::update(row_of(self.user, id))
                     .set((
                         entries::deleted.eq(true),
                         entries::version.eq(version),
@@ -317,9 +323,9 @@ pub fn push(
     // The per-user row lock first: pushes of one user are serialized, so sequence order is
     // commit order and last_mid cannot race.
     // The lock and the current sequence in one statement.
-    let seq: i64 = diesel::update(users::table.find(user.to_string()))
+    let (seq, num): (i64, i64) = diesel::update(users::table.find(user.to_string()))
         .set(users::seq.eq(users::seq))
-        .returning(users::seq)
+        .returning((users::seq, users::num))
         .get_result(conn)?;
     let bound: Option<(String, i64)> = sync_clients::table
         .find(client_id)
@@ -359,7 +365,7 @@ pub fn push(
         .filter(|(mid, _)| *mid > last)
         .map(|(_, op)| op)
         .collect();
-    let mut batch = Batch::start(conn, user, seq, &fresh)?;
+    let mut batch = Batch::start(conn, (user, num), seq, &fresh)?;
     let mut outcomes = Vec::with_capacity(mutations.len());
     let mut applied_to = last;
     for (mid, op) in mutations {
@@ -399,7 +405,7 @@ pub fn changed_after(
     limit: i64,
 ) -> Result<Vec<Entry>, StoreError> {
     entries::table
-        .filter(entries::user_id.eq(user.to_string()))
+        .filter(owned_by(user))
         .filter(entries::seq.gt(since))
         .order(entries::seq.asc())
         .limit(limit)
@@ -445,17 +451,21 @@ pub const TOMBSTONE_DAYS: i64 = 90;
 /// Removes tombstones older than 90 days and remembers, per user, the highest sequence removed.
 pub fn purge_tombstones(conn: &mut DbConn, now: DateTime<Utc>) -> Result<usize, StoreError> {
     let cutoff = (now - chrono::Duration::days(TOMBSTONE_DAYS)).naive_utc();
-    let per_user: Vec<(String, Option<i64>)> = entries::table
+    let per_user: Vec<(i64, Option<i64>)> = entries::table
         .filter(entries::deleted.eq(true))
         .filter(entries::updated_at.lt(cutoff))
-        .group_by(entries::user_id)
-        .select((entries::user_id, diesel::dsl::max(entries::seq)))
+        .group_by(entries::user_num)
+        .select((entries::user_num, diesel::dsl::max(entries::seq)))
         .load(conn)?;
-    for (user, max_seq) in &per_user {
+    for (num, max_seq) in &per_user {
         if let Some(m) = max_seq {
-            diesel::update(users::table.find(user).filter(users::purged_seq.lt(*m)))
-                .set(users::purged_seq.eq(*m))
-                .execute(conn)?;
+            diesel::update(
+                users::table
+                    .filter(users::num.eq(num))
+                    .filter(users::purged_seq.lt(*m)),
+            )
+            .set(users::purged_seq.eq(*m))
+            .execute(conn)?;
         }
     }
     Ok(diesel::delete(

@@ -32,6 +32,8 @@ pub fn insert_user(
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
         purged_seq: 0,
+        // Not inserted: the database numbers the user.
+        num: 0,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => Ok(id),

@@ -89,8 +89,12 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts Unknot with adjusted settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(fresh_database(), adjust).await
+}
+
+/// Starts Unknot on a database made for the test (which it migrates first).
+pub async fn spawn_app_on(test_db: TestDatabase, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     unknot::telemetry::init("warn");
-    let test_db = fresh_database();
     let database = test_db.url.clone();
     let backend = match database {
         DatabaseUrl::Postgres(_) => "postgres",

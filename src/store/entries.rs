@@ -222,7 +222,7 @@ pub(crate) fn row_for(
         kind: e.data.kind().as_str().to_string(),
         occurred_at,
         utc_offset_min,
-        data: e.data.to_json().to_string(),
+        data: e.data.to_json_text(),
         field_versions: fv,
         version,
         deleted: false,
@@ -330,7 +330,7 @@ pub(crate) fn write_state(
         .set((
             entries::occurred_at.eq(occurred_at),
             entries::utc_offset_min.eq(utc_offset_min),
-            entries::data.eq(e.data.to_json().to_string()),
+            entries::data.eq(e.data.to_json_text()),
             entries::field_versions.eq(versions.to_json()),
             entries::version.eq(version),
             entries::seq.eq(seq),
@@ -570,7 +570,7 @@ pub fn revive(
         .set((
             entries::occurred_at.eq(occurred_at),
             entries::utc_offset_min.eq(utc_offset_min),
-            entries::data.eq(e.data.to_json().to_string()),
+            entries::data.eq(e.data.to_json_text()),
             entries::deleted.eq(false),
             entries::version.eq(stored.version + 1),
             entries::seq.eq(seq),

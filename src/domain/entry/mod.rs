@@ -290,6 +290,16 @@ impl EntryData {
         }
     }
 
+    /// The data as JSON text (the storage form), written straight from the data rather than
+    /// through a `serde_json::Value` (whose keys would come out sorted).
+    pub fn to_json_text(&self) -> String {
+        let mut out = Vec::with_capacity(256);
+        match self.serialize_data(&mut serde_json::Serializer::new(&mut out)) {
+            Ok(()) => String::from_utf8(out).unwrap_or_default(),
+            Err(_) => self.to_json().to_string(),
+        }
+    }
+
     /// Rebuilds stored data straight from its JSON text (no intermediate value).
     pub fn from_json_str(kind: EntryKind, s: &str) -> Result<Self, serde_json::Error> {
         Ok(match kind {

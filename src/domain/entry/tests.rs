@@ -154,3 +154,20 @@ fn durations_read_like_people_say_them() {
     assert_eq!(human_duration(3900), "1 h 5 min");
     assert_eq!(human_duration(7200), "2 h");
 }
+
+#[test]
+fn stored_text_reads_back_as_the_same_data_for_every_kind() {
+    let all = crate::domain::demo::demo_entries(now());
+    for kind in EntryKind::ALL {
+        let e = all
+            .iter()
+            .find(|e| e.data.kind() == *kind)
+            .unwrap_or_else(|| panic!("the demo journal has no {kind:?}"));
+        let text = e.data.to_json_text();
+        assert_eq!(EntryData::from_json_str(*kind, &text).unwrap(), e.data);
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+            e.data.to_json()
+        );
+    }
+}

@@ -59,12 +59,43 @@ fn stored(conn: &mut DbConn, user: i64, ids: &[String]) -> Result<Vec<EntryRow>,
         .bind::<BigInt, _>(user)
         .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(ids)
         .load(pg)?),
-        DbConn::Sqlite(_) => Ok(entries::table
-            .filter(entries::user_num.eq(user))
-            .filter(entries::id.eq_any(ids))
-            .load(conn)?),
+        DbConn::Sqlite(c) => Ok(SqliteStored {
+            user,
+            ids: serde_json::to_string(ids).unwrap_or_default(),
+        }
+        .load(c)?),
     }
 }
+
+/// The stored rows of a list of ids on SQLite, the list bound as one JSON array: the text of
+/// the statement never changes, so it is prepared once per connection (an `IN` list of its own
+/// length each time was parsed and planned again for every push).
+struct SqliteStored {
+    user: i64,
+    ids: String,
+}
+
+impl QueryId for SqliteStored {
+    type QueryId = SqliteStored;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<Sqlite> for SqliteStored {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql("SELECT * FROM entries WHERE user_num = ");
+        out.push_bind_param::<BigInt, _>(&self.user)?;
+        out.push_sql(" AND id IN (SELECT value FROM json_each(");
+        out.push_bind_param::<Text, _>(&self.ids)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for SqliteStored {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl RunQueryDsl<SqliteConnection> for SqliteStored {}
 
 /// Rows per multi-row insert on PostgreSQL (well under its bound-parameter limit).
 const INSERT_CHUNK: usize = 500;

@@ -4,12 +4,6 @@ use unknot::config::Settings;
 use unknot::startup::Application;
 use unknot::store::Db;
 
-/// mimalloc rather than the system allocator: a push parses and drops thousands of small JSON
-/// values, and glibc's malloc and free took a fifth of the server's CPU (see
-/// docs/PERFORMANCE.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     unknot::telemetry::init("info,actix_server=warn");

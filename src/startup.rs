@@ -114,11 +114,13 @@ impl Application {
         // HSTS only where the site is served over HTTPS.
         let hsts = settings.secure_cookies || settings.public_url.starts_with("https://");
         let data = web::Data::new(state.clone());
+        let drawings = web::Data::new(crate::web::pages::trends::Drawings::default());
         let auth = web::Data::new(state.auth_context());
         let secure = web::Data::new(SecureCookies(settings.secure_cookies));
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .app_data(drawings.clone())
                 .app_data(auth.clone())
                 .app_data(secure.clone())
                 .app_data(web::QueryConfig::default().error_handler(|e, _| {

@@ -159,31 +159,32 @@ pub struct EvaluationKey {
     pub thresholds: crate::domain::rules::thresholds::ThresholdOverrides,
 }
 
-/// The last evaluation of each served user's journal (see
-/// [`crate::app::insight::evaluate_current`]), for the [`crate::store::recent::CACHED_USERS`]
-/// users served most recently. Kept in this process's memory only; the key's sequence comes
-/// from the database, so another instance's writes are seen.
-#[derive(Default)]
-pub struct Evaluations {
-    users: std::sync::Mutex<std::collections::HashMap<UserId, Memo>>,
+/// One value per served user, kept while the key it was made under still holds, for the
+/// [`crate::store::recent::CACHED_USERS`] users served most recently. Kept in this process's
+/// memory only; keys hold the journal's change sequence, which comes from the database, so
+/// another instance's writes are seen.
+pub struct Kept<K, V> {
+    users: std::sync::Mutex<std::collections::HashMap<UserId, Memo<K, V>>>,
     tick: std::sync::atomic::AtomicU64,
 }
 
-struct Memo {
-    key: EvaluationKey,
-    evaluation: Arc<Evaluated>,
+struct Memo<K, V> {
+    key: K,
+    value: Arc<V>,
     used: u64,
 }
 
-/// An evaluation and the instant it was made at.
-#[derive(Debug)]
-pub struct Evaluated {
-    pub evaluation: Evaluation,
-    pub at: DateTime<chrono::FixedOffset>,
+impl<K, V> Default for Kept<K, V> {
+    fn default() -> Self {
+        Kept {
+            users: Default::default(),
+            tick: Default::default(),
+        }
+    }
 }
 
-impl Evaluations {
-    fn users(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<UserId, Memo>> {
+impl<K: PartialEq, V> Kept<K, V> {
+    fn users(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<UserId, Memo<K, V>>> {
         self.users
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -193,17 +194,17 @@ impl Evaluations {
         self.tick.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The evaluation kept for `user` if it was made under `key`.
-    pub fn get(&self, user: UserId, key: &EvaluationKey) -> Option<Arc<Evaluated>> {
+    /// The value kept for `user` if it was made under `key`.
+    pub fn get(&self, user: UserId, key: &K) -> Option<Arc<V>> {
         let tick = self.tick();
         let mut users = self.users();
         let memo = users.get_mut(&user).filter(|m| m.key == *key)?;
         memo.used = tick;
-        Some(memo.evaluation.clone())
+        Some(memo.value.clone())
     }
 
-    /// Keeps `evaluation` for `user`, dropping the least recently used user's past the bound.
-    pub fn put(&self, user: UserId, key: EvaluationKey, evaluation: Arc<Evaluated>) {
+    /// Keeps `value` for `user`, dropping the least recently used user's past the bound.
+    pub fn put(&self, user: UserId, key: K, value: Arc<V>) {
         let used = self.tick();
         let mut users = self.users();
         if !users.contains_key(&user) && users.len() >= crate::store::recent::CACHED_USERS {
@@ -212,13 +213,19 @@ impl Evaluations {
                 users.remove(&u);
             }
         }
-        let memo = Memo {
-            key,
-            evaluation,
-            used,
-        };
-        users.insert(user, memo);
+        users.insert(user, Memo { key, value, used });
     }
+}
+
+/// The last evaluation of each served user's journal (see
+/// [`crate::app::insight::evaluate_current`]).
+pub type Evaluations = Kept<EvaluationKey, Evaluated>;
+
+/// An evaluation and the instant it was made at.
+#[derive(Debug)]
+pub struct Evaluated {
+    pub evaluation: Evaluation,
+    pub at: DateTime<chrono::FixedOffset>,
 }
 
 impl AppState {

@@ -517,3 +517,51 @@ async fn suggestions_now_follow_each_change_to_the_journal_the_profile_and_the_c
     let now = ids(c.get("/api/v1/suggestions").await.json());
     assert!(has(&now, "caution-conditions"), "{now:?}");
 }
+
+/// The water summary of the trends page of the last 4 weeks.
+async fn water_summary(c: &mut Client) -> String {
+    let r = c.get("/trends?period=4w").await;
+    assert_eq!(r.status, 200, "{:?}", r.headers);
+    let at = r
+        .body
+        .find(" ml target was met on")
+        .expect("the water summary");
+    r.body[at - 4..at + 40].to_string()
+}
+
+#[actix_web::test]
+async fn the_trends_page_follows_each_new_entry_the_water_target_and_the_day() {
+    let app = spawn_app().await;
+    let mut c = web_user(&app, "t3@example.com", "client").await;
+    let first = water_summary(&mut c).await;
+    assert!(first.contains("2000 ml target was met on 0 of"), "{first}");
+    assert_eq!(water_summary(&mut c).await, first, "asked again, the same");
+    for _ in 0..4 {
+        let r = c.post_form("/quick", &[("action", "water_500")]).await;
+        assert_eq!(r.status, 303);
+    }
+    let drank = water_summary(&mut c).await;
+    assert!(drank.contains("2000 ml target was met on 1 of"), "{drank}");
+    let target = |ml: &'static str| [("hydration_target_ml", ml), ("stretch_gap_dates", "3")];
+    let r = c.post_form("/settings/thresholds", &target("2500")).await;
+    assert_eq!(r.status, 303);
+    let higher = water_summary(&mut c).await;
+    assert!(
+        higher.contains("2500 ml target was met on 0 of"),
+        "{higher}"
+    );
+    c.post_form("/settings/thresholds", &target("2000")).await;
+    assert!(water_summary(&mut c).await.contains("met on 1 of"));
+    // Four weeks on (signed in again), today's water has left the last 28 days.
+    app.state.clock.advance(chrono::Duration::days(29));
+    let mut c = app.client();
+    let r = c
+        .post_form(
+            "/login",
+            &[("email", "t3@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let later = water_summary(&mut c).await;
+    assert!(later.contains("2000 ml target was met on 0 of"), "{later}");
+}

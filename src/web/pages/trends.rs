@@ -6,7 +6,7 @@ use crate::auth::csrf::CsrfToken;
 use crate::domain::effect;
 use crate::domain::fields::Choice;
 use crate::domain::trends::{Bucket, BucketStat, Days, Trends};
-use crate::state::AppState;
+use crate::state::{AppState, Kept};
 use crate::web::charts::{Bars, Chart, bars, hbars, heatmap};
 use crate::web::session::WebClient;
 use crate::web::{Layout, PageError, render};
@@ -14,6 +14,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use chrono::{Datelike, Duration, NaiveDate};
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "journal/trends.html")]
@@ -26,11 +27,32 @@ struct TrendsPage {
     to: String,
     /// A wrong custom period, in words.
     error: Option<String>,
+    drawn: Arc<Drawn>,
+}
+
+/// What the page draws from the journal: the same for every request until the journal, the
+/// period, the day or the water target changes.
+struct Drawn {
     comparison: String,
     charts: Vec<Chart>,
     heat: Chart,
     effects: Vec<String>,
 }
+
+/// What [`Drawn`] depends on besides the entries, which the journal's change sequence stands for.
+#[derive(PartialEq)]
+struct DrawnKey {
+    seq: i64,
+    key: &'static str,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+    target: i64,
+}
+
+/// Each served user's last drawn trends page.
+#[derive(Default)]
+pub struct Drawings(Kept<DrawnKey, Drawn>);
 
 fn fmt1(v: Option<f64>) -> String {
     v.map(|m| format!("{m:.1}")).unwrap_or_else(|| "–".into())
@@ -385,22 +407,20 @@ fn period_charts(
     ]
 }
 
-/// `GET /trends[?period=4w|3m|12m | ?from=&to=]`.
-pub async fn get_trends(
-    state: web::Data<AppState>,
-    csrf: CsrfToken,
-    WebClient(a): WebClient,
-    q: web::Query<std::collections::HashMap<String, String>>,
-) -> Result<HttpResponse, PageError> {
-    let today = today_for(&a.user, state.now());
-    let (view, error) = View::from_query(&q, today);
+/// Draws the charts of `view` from the journal.
+async fn draw(
+    state: &AppState,
+    user: &crate::store::rows::User,
+    view: &View,
+    today: NaiveDate,
+) -> Result<Drawn, PageError> {
     // Every kind over the period and the last 90 days (self-care effect); episodes only for the
     // period before it (the comparison), which keeps a long journal cheap to chart.
     let len = view.days();
     let recent_from = view.from.min(today - Duration::days(effect::DAYS + 2));
     let list = chart_entries(
-        &state,
-        &a.user,
+        state,
+        user,
         view.from - Duration::days(len),
         recent_from,
         view.to.max(today),
@@ -424,12 +444,44 @@ pub async fn get_trends(
             view.label.clone()
         }
     );
-    let target = a.user.thresholds.thresholds().hydration_target_ml as f64;
-    let charts = period_charts(&main, &daily, &view, &comparison, target);
-    let effects = effect::compare_days(&folded, today, target as u32)
-        .iter()
-        .map(|e| e.sentence())
-        .collect();
+    let target = user.thresholds.thresholds().hydration_target_ml;
+    Ok(Drawn {
+        charts: period_charts(&main, &daily, view, &comparison, target as f64),
+        comparison,
+        heat: calendar(&folded, view),
+        effects: effect::compare_days(&folded, today, target as u32)
+            .iter()
+            .map(|e| e.sentence())
+            .collect(),
+    })
+}
+
+/// `GET /trends[?period=4w|3m|12m | ?from=&to=]`.
+pub async fn get_trends(
+    state: web::Data<AppState>,
+    drawings: web::Data<Drawings>,
+    csrf: CsrfToken,
+    WebClient(a): WebClient,
+    q: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<HttpResponse, PageError> {
+    let today = today_for(&a.user, state.now());
+    let (view, error) = View::from_query(&q, today);
+    let key = DrawnKey {
+        seq: a.user.seq,
+        key: view.key,
+        from: view.from,
+        to: view.to,
+        today,
+        target: a.user.thresholds.thresholds().hydration_target_ml,
+    };
+    let drawn = match drawings.0.get(a.user.id, &key) {
+        Some(kept) => kept,
+        None => {
+            let drawn = Arc::new(draw(&state, &a.user, &view, today).await?);
+            drawings.0.put(a.user.id, key, drawn.clone());
+            drawn
+        }
+    };
     let page = TrendsPage {
         layout: Layout::new("Trends", "trends", &csrf, Some(&a)),
         choices: PERIODS
@@ -440,10 +492,7 @@ pub async fn get_trends(
         from: q.get("from").cloned().unwrap_or_default(),
         to: q.get("to").cloned().unwrap_or_default(),
         error,
-        comparison,
-        heat: calendar(&folded, &view),
-        charts,
-        effects,
+        drawn,
     };
     render(StatusCode::OK, &page)
 }

@@ -187,8 +187,10 @@ pub async fn dashboard(
 pub struct ClientView {
     /// Entries whose local date may fall in the charted range.
     pub recent: Vec<Entry>,
-    pub evaluation: Evaluation,
-    pub journal: Journal,
+    /// The client's journal evaluated at the server clock: the evaluation the client sees.
+    pub evaluated: Arc<Evaluated>,
+    /// What the rules read of the journal (as [`entries::for_insight`] loads it).
+    pub insight: Arc<[Entry]>,
     pub notes: Vec<Note>,
     /// The 30 newest entries up to now.
     pub latest: Vec<Entry>,
@@ -205,11 +207,10 @@ pub async fn client_view(
     today: NaiveDate,
 ) -> Result<ClientView, AppError> {
     let (cid, now) = (client.id, state.now());
-    let (recent, insight, notes, latest) = state
+    let (recent, notes, latest) = state
         .db
         .read(move |c| {
             let recent = entries::in_local_range(c, cid, from, today, None)?;
-            let insight = entries::for_insight(c, cid, now)?;
             let notes = notes::for_client(c, cid, Some(therapist))?;
             let q = entries::ListQuery {
                 limit: 30,
@@ -217,14 +218,18 @@ pub async fn client_view(
                 ..Default::default()
             };
             let latest = entries::list(c, cid, &q)?.0;
-            Ok::<_, StoreError>((recent, insight, notes, latest))
+            Ok::<_, StoreError>((recent, notes, latest))
         })
         .await?;
-    let (evaluation, journal) = evaluate(client, insight, now.fixed_offset());
+    let evaluated = evaluate_current(state, client).await?;
+    let insight = state
+        .recent
+        .for_insight(&state.db, cid, client.seq, now)
+        .await?;
     Ok(ClientView {
         recent,
-        evaluation,
-        journal,
+        evaluated,
+        insight,
         notes,
         latest,
     })

@@ -442,3 +442,37 @@ async fn therapist_notes_reach_the_client_timeline_once_final() {
         "writes are in the access log"
     );
 }
+
+#[actix_web::test]
+async fn the_therapists_page_of_a_client_follows_each_new_entry() {
+    let app = spawn_app().await;
+    let cid = register(&app, "fay@example.com", "client").await;
+    let mut client = api_login(&app, "fay@example.com").await;
+    let (_, code) = share_code(&mut client, "read_notes", 30).await;
+    register(&app, "t@example.com", "therapist").await;
+    let mut t = api_login(&app, "t@example.com").await;
+    t.post_json("/api/v1/shares/redeem", &json!({"code": code}))
+        .await;
+    let mut tb = browser(&app, "t@example.com").await;
+    let page = format!("/clients/{cid}");
+    let before = tb.get(&page).await;
+    assert_eq!(before.status, 200, "{}", before.body);
+    assert!(!before.body.contains("See a doctor about numbness"));
+    let at = (chrono::Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    let r = client.post_json("/api/v1/entries", &json!({"kind": "episode", "occurred_at": at, "data": {"body_site": "neck", "intensity": 3, "red_flags": ["numbness"]}})).await;
+    assert_eq!(r.status, 201);
+    let r = client.post_json("/api/v1/entries", &json!({"kind": "massage", "occurred_at": at, "data": {"technique": "swedish", "duration_min": 47}})).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let after = tb.get(&page).await;
+    assert!(
+        after
+            .body
+            .contains("See a doctor about numbness or weakness"),
+        "the new red flag shows at once: {}",
+        after.body
+    );
+    assert!(
+        !before.body.contains(", 47 min") && after.body.contains(", 47 min"),
+        "the new session can be noted"
+    );
+}

@@ -278,8 +278,8 @@ async fn client_page(
     let from = Bucket::Week.start(today) - Duration::weeks(11);
     let ClientView {
         recent,
-        evaluation: e,
-        journal,
+        evaluated,
+        insight,
         notes: note_list,
         latest: last,
     } = insight::client_view(state, client, tid, from - Duration::days(28), today).await?;
@@ -293,8 +293,7 @@ async fn client_page(
         &weekly,
         &comparison,
     );
-    let sessions: Vec<(String, String)> = journal
-        .entries
+    let sessions: Vec<(String, String)> = insight
         .iter()
         .filter(|x| x.kind() == EntryKind::Massage)
         .map(|x| {
@@ -317,7 +316,7 @@ async fn client_page(
         scope: access.scope.label(),
         notice,
         disclaimer: DISCLAIMER,
-        suggestions: views(&e),
+        suggestions: views(&evaluated.evaluation),
         comparison,
         chart,
         may_write: access.scope.may_write_notes(),

@@ -382,11 +382,16 @@ pub async fn api_user(app: &TestApp, email: &str, role: &str) -> Client {
 /// A browser signed in through the login form.
 pub async fn web_user(app: &TestApp, email: &str, role: &str) -> Client {
     register(app, email, role).await;
+    web_login(app, email).await
+}
+
+/// A browser signed in to an existing account.
+pub async fn web_login(app: &TestApp, email: &str) -> Client {
     let mut c = app.client();
     let r = c
         .post_form("/login", &[("email", email), ("password", PASSWORD)])
         .await;
-    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(r.status, 303, "{email}: {}", r.body);
     assert!(c.cookies.contains_key("unknot_session"));
     c
 }

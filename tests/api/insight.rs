@@ -554,14 +554,7 @@ async fn the_trends_page_follows_each_new_entry_the_water_target_and_the_day() {
     assert!(water_summary(&mut c).await.contains("met on 1 of"));
     // Four weeks on (signed in again), today's water has left the last 28 days.
     app.state.clock.advance(chrono::Duration::days(29));
-    let mut c = app.client();
-    let r = c
-        .post_form(
-            "/login",
-            &[("email", "t3@example.com"), ("password", PASSWORD)],
-        )
-        .await;
-    assert_eq!(r.status, 303);
+    let mut c = web_login(&app, "t3@example.com").await;
     let later = water_summary(&mut c).await;
     assert!(later.contains("2000 ml target was met on 0 of"), "{later}");
 }

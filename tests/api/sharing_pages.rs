@@ -97,15 +97,6 @@ async fn share_code(owner: &mut Client, scope: &str, days: i64) -> (String, Stri
     )
 }
 
-async fn browser(app: &TestApp, email: &str) -> Client {
-    let mut c = app.client();
-    let r = c
-        .post_form("/login", &[("email", email), ("password", PASSWORD)])
-        .await;
-    assert_eq!(r.status, 303, "{email}: {}", r.body);
-    c
-}
-
 #[actix_web::test]
 async fn page_authorization_matrix_covers_every_sharing_page_and_actor() {
     let app = spawn_app().await;
@@ -171,7 +162,7 @@ async fn page_authorization_matrix_covers_every_sharing_page_and_actor() {
         ("expired", "expired@example.com"),
         ("never", "never@example.com"),
     ] {
-        actors.push((actor, browser(&app, email).await));
+        actors.push((actor, web_login(&app, email).await));
     }
     let mut failures = Vec::new();
     let routes: Vec<(&str, &str)> = unknot::web::pages::sharing::routes()
@@ -323,7 +314,7 @@ async fn dashboard_puts_clients_with_warnings_first_then_the_busiest() {
             .body
             .contains("No client shares a journal with you yet")
     );
-    let mut tb = self::browser(&app, "t@example.com").await;
+    let mut tb = web_login(&app, "t@example.com").await;
     let home = tb.get("/").await;
     let pos = |name: &str| {
         home.body
@@ -453,7 +444,7 @@ async fn the_therapists_page_of_a_client_follows_each_new_entry() {
     let mut t = api_login(&app, "t@example.com").await;
     t.post_json("/api/v1/shares/redeem", &json!({"code": code}))
         .await;
-    let mut tb = browser(&app, "t@example.com").await;
+    let mut tb = web_login(&app, "t@example.com").await;
     let page = format!("/clients/{cid}");
     let before = tb.get(&page).await;
     assert_eq!(before.status, 200, "{}", before.body);

@@ -558,3 +558,37 @@ async fn the_trends_page_follows_each_new_entry_the_water_target_and_the_day() {
     let later = water_summary(&mut c).await;
     assert!(later.contains("2000 ml target was met on 0 of"), "{later}");
 }
+
+#[actix_web::test]
+async fn a_custom_trends_period_compares_self_care_up_to_today() {
+    let app = spawn_app().await;
+    let mut web = web_user(&app, "t4@example.com", "client").await;
+    let mut api = api_login(&app, "t4@example.com").await;
+    let today = app.state.now().date_naive();
+    for back in [5, 8, 11] {
+        let at = format!("{}T18:00:00+00:00", today - chrono::Duration::days(back));
+        let stretch = json!({"kind": "stretch", "occurred_at": at, "data": {"minutes": 10}});
+        assert_eq!(api.post_json("/api/v1/entries", &stretch).await.status, 201);
+    }
+    let period = format!(
+        "/trends?from={}&to={}",
+        today - chrono::Duration::days(30),
+        today - chrono::Duration::days(2)
+    );
+    let not_yet = "Not enough days yet";
+    let now = web.get(&period).await;
+    assert_eq!(now.status, 200);
+    assert!(
+        !now.body.contains(not_yet),
+        "three days of stretching compared"
+    );
+    // The same dates a hundred days on: the stretching has left the last 90 days.
+    app.state.clock.advance(chrono::Duration::days(100));
+    let mut web = web_login(&app, "t4@example.com").await;
+    let later = web.get(&period).await;
+    assert_eq!(later.status, 200);
+    assert!(
+        later.body.contains(not_yet),
+        "the comparison follows the day"
+    );
+}

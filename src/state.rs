@@ -203,6 +203,22 @@ impl<K: PartialEq, V> Kept<K, V> {
         Some(memo.value.clone())
     }
 
+    /// The value kept for `user` under `key`, or else the one `make` makes, which is then kept.
+    /// Nothing is held locked while it is made.
+    pub async fn get_or_make<E>(
+        &self,
+        user: UserId,
+        key: K,
+        make: impl std::future::Future<Output = Result<Arc<V>, E>>,
+    ) -> Result<Arc<V>, E> {
+        if let Some(kept) = self.get(user, &key) {
+            return Ok(kept);
+        }
+        let made = make.await?;
+        self.put(user, key, made.clone());
+        Ok(made)
+    }
+
     /// Keeps `value` for `user`, dropping the least recently used user's past the bound.
     pub fn put(&self, user: UserId, key: K, value: Arc<V>) {
         let used = self.tick();
@@ -344,6 +360,33 @@ mod memo_tests {
         zoned.timezone = Some("Europe/Berlin".into());
         assert!(memo.get(user, &zoned).is_none(), "the time zone changed");
         assert!(memo.get(UserId::new_v7(), &key(7, 100)).is_none());
+    }
+
+    #[actix_rt::test]
+    async fn a_value_is_made_once_per_key_and_a_failure_is_not_kept() {
+        let memo = Evaluations::default();
+        let user = UserId::new_v7();
+        let made = std::cell::Cell::new(0);
+        let make = || async {
+            made.set(made.get() + 1);
+            Ok::<_, ()>(evaluated())
+        };
+        let first = memo.get_or_make(user, key(1, 1), make()).await.unwrap();
+        let again = memo.get_or_make(user, key(1, 1), make()).await.unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(made.get(), 1);
+        memo.get_or_make(user, key(2, 1), make()).await.unwrap();
+        assert_eq!(made.get(), 2, "a new key is made anew");
+        assert!(
+            memo.get_or_make(user, key(3, 1), async { Err(()) })
+                .await
+                .is_err()
+        );
+        assert!(
+            memo.get(user, &key(3, 1)).is_none(),
+            "a failure is not kept"
+        );
+        assert!(memo.get(user, &key(2, 1)).is_some());
     }
 
     #[test]

@@ -65,12 +65,14 @@ pub async fn evaluate_current(state: &AppState, user: &User) -> Result<Arc<Evalu
         cautions: user.cautions.clone(),
         thresholds: user.thresholds.clone(),
     };
-    if let Some(kept) = state.evaluations.get(user.id, &key) {
-        return Ok(kept);
-    }
-    let evaluated = evaluate_journal(state, user, now.fixed_offset()).await?;
-    state.evaluations.put(user.id, key, evaluated.clone());
-    Ok(evaluated)
+    state
+        .evaluations
+        .get_or_make(
+            user.id,
+            key,
+            evaluate_journal(state, user, now.fixed_offset()),
+        )
+        .await
 }
 
 /// The user's journal evaluated at `now` if given (an instant of the API's `?now=`), else at

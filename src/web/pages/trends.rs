@@ -474,14 +474,12 @@ pub async fn get_trends(
         today,
         target: a.user.thresholds.thresholds().hydration_target_ml,
     };
-    let drawn = match drawings.0.get(a.user.id, &key) {
-        Some(kept) => kept,
-        None => {
-            let drawn = Arc::new(draw(&state, &a.user, &view, today).await?);
-            drawings.0.put(a.user.id, key, drawn.clone());
-            drawn
-        }
-    };
+    let drawn = drawings
+        .0
+        .get_or_make(a.user.id, key, async {
+            Ok::<_, PageError>(Arc::new(draw(&state, &a.user, &view, today).await?))
+        })
+        .await?;
     let page = TrendsPage {
         layout: Layout::new("Trends", "trends", &csrf, Some(&a)),
         choices: PERIODS

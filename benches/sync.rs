@@ -10,8 +10,10 @@
 //! `UNKNOT_SYNC_TIMES=ordered` times the documents in order, seven minutes apart, as a journal
 //! logged day by day is (by default they are scattered over a year, the harder case for the
 //! time index).
-//! Both servers are started on free loopback ports and stopped by pid. Prints a table; asserts
-//! nothing (targets: docs/PERFORMANCE.md).
+//! Both servers are started on free loopback ports and stopped by pid. The push bodies of a
+//! timed run are made before its clock starts, for both servers alike, so the run times the
+//! server and not the client making JSON on the same two cores. Prints a table; asserts nothing
+//! (targets: docs/PERFORMANCE.md).
 
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -163,8 +165,8 @@ impl Conn {
         }
     }
 
-    /// Pushes documents; returns the JSON bytes sent.
-    async fn push(&mut self, docs: &[Value]) -> usize {
+    /// The request body that pushes `docs` (numbering the device's mutations on).
+    fn body(&mut self, docs: &[Value]) -> String {
         let body = match self.peer {
             Peer::Unknot => {
                 let mutations: Vec<Value> = docs
@@ -184,7 +186,18 @@ impl Conn {
                 json!({"docs": docs})
             }
         };
-        let text = body.to_string();
+        body.to_string()
+    }
+
+    /// The bodies pushing `docs` in batches of `size`, made before a timed run so that it
+    /// times the server and not the making of JSON.
+    fn bodies(&mut self, docs: &[Value], size: usize) -> Vec<String> {
+        docs.chunks(size).map(|c| self.body(c)).collect()
+    }
+
+    /// Sends one push body; returns the JSON bytes sent.
+    async fn send(&self, text: String) -> usize {
+        let len = text.len();
         let req = match self.peer {
             Peer::Unknot => self
                 .http
@@ -196,12 +209,18 @@ impl Conn {
         };
         let mut r = req
             .insert_header(("Content-Type", "application/json"))
-            .send_body(text.clone())
+            .send_body(text)
             .await
             .expect("push");
         assert!(r.status().is_success(), "push: {}", r.status());
         let _ = r.body().limit(64 << 20).await;
-        text.len()
+        len
+    }
+
+    /// Pushes documents; returns the JSON bytes sent.
+    async fn push(&mut self, docs: &[Value]) -> usize {
+        let text = self.body(docs);
+        self.send(text).await
     }
 
     /// One page of changes after `since`: (documents, next cursor, more).
@@ -334,11 +353,12 @@ async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
     let docs: Vec<Value> = (0..n).map(doc).collect();
     // Batches of 100, with disk and CPU accounted.
     let mut c = Conn::open(peer, &s.base, "push100").await;
+    let bodies = c.bodies(&docs, 100);
     let (_, w0, cpu0) = proc_stats(pid);
     let t = Instant::now();
     let mut sent = 0;
-    for chunk in docs.chunks(100) {
-        sent += c.push(chunk).await;
+    for body in bodies {
+        sent += c.send(body).await;
     }
     f.push100 = n as f64 / t.elapsed().as_secs_f64();
     actix_rt::time::sleep(Duration::from_millis(500)).await;
@@ -348,9 +368,10 @@ async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
     // Batches of 500.
     let docs500: Vec<Value> = (0..n).map(doc).collect();
     let mut c5 = Conn::open(peer, &s.base, "push500").await;
+    let bodies = c5.bodies(&docs500, 500);
     let t = Instant::now();
-    for chunk in docs500.chunks(500) {
-        c5.push(chunk).await;
+    for body in bodies {
+        c5.send(body).await;
     }
     f.push500 = n as f64 / t.elapsed().as_secs_f64();
     // Eight people pushing at once.
@@ -358,11 +379,14 @@ async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
     for k in 0..8 {
         pushers.push(Conn::open(peer, &s.base, &format!("pusher{k}")).await);
     }
-    let each: Vec<Vec<Value>> = (0..8).map(|_| (0..n / 8).map(doc).collect()).collect();
+    let each: Vec<Vec<String>> = pushers
+        .iter_mut()
+        .map(|c| c.bodies(&(0..n / 8).map(doc).collect::<Vec<_>>(), 100))
+        .collect();
     let t = Instant::now();
-    futures_util::future::join_all(pushers.iter_mut().zip(&each).map(|(c, d)| async move {
-        for chunk in d.chunks(100) {
-            c.push(chunk).await;
+    futures_util::future::join_all(pushers.iter().zip(each).map(|(c, bodies)| async move {
+        for body in bodies {
+            c.send(body).await;
         }
     }))
     .await;

@@ -259,12 +259,11 @@ mod tests {
         }
         let mut c = db.read.get().expect("a connection");
         match &mut *c {
-            DbConn::Sqlite(c) => diesel::RunQueryDsl::get_result::<Size>(
-                diesel::sql_query("PRAGMA page_size"),
-                c,
-            )
-            .expect("the page size")
-            .page_size,
+            DbConn::Sqlite(c) => {
+                diesel::RunQueryDsl::get_result::<Size>(diesel::sql_query("PRAGMA page_size"), c)
+                    .expect("the page size")
+                    .page_size
+            }
             DbConn::Postgresql(_) => unreachable!("a SQLite file"),
         }
     }

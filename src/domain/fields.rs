@@ -42,7 +42,7 @@ impl FieldErrors {
 /// A source of named raw values: a JSON object or an HTML form.
 pub trait Fields {
     /// Names present in the input (used to refuse unknown JSON fields).
-    fn names(&self) -> Vec<String>;
+    fn names(&self) -> Vec<&str>;
     /// Whether unknown names are an error (JSON) or ignored (forms carry CSRF tokens and buttons).
     fn strict(&self) -> bool;
     /// A text value; `Ok(None)` when absent or empty.
@@ -59,8 +59,8 @@ pub trait Fields {
 pub struct JsonFields<'a>(pub &'a serde_json::Map<String, serde_json::Value>);
 
 impl Fields for JsonFields<'_> {
-    fn names(&self) -> Vec<String> {
-        self.0.keys().cloned().collect()
+    fn names(&self) -> Vec<&str> {
+        self.0.keys().map(String::as_str).collect()
     }
     fn strict(&self) -> bool {
         true
@@ -200,11 +200,13 @@ impl<'a> Reader<'a> {
         if !self.src.strict() {
             return;
         }
-        for name in self.src.names() {
-            if !allowed.contains(&name.as_str()) {
-                let list = allowed.join(", ");
-                self.fail(&name, format!("is not a known field (allowed: {list})"));
-            }
+        let unknown: Vec<String> = (self.src.names().into_iter())
+            .filter(|name| !allowed.contains(name))
+            .map(str::to_string)
+            .collect();
+        for name in unknown {
+            let list = allowed.join(", ");
+            self.fail(&name, format!("is not a known field (allowed: {list})"));
         }
     }
 
@@ -212,10 +214,15 @@ impl<'a> Reader<'a> {
     /// form becomes LF) and tabs are kept; any other control character is refused, on every
     /// backend alike.
     pub fn text(&mut self, name: &str, max: usize) -> Option<String> {
-        let got = self
-            .src
-            .text(name)
-            .map(|t| t.map(|s| s.replace("\r\n", "\n")));
+        let got = self.src.text(name).map(|t| {
+            t.map(|s| {
+                if s.contains("\r\n") {
+                    s.replace("\r\n", "\n")
+                } else {
+                    s
+                }
+            })
+        });
         if let Ok(Some(s)) = &got
             && has_control(s)
         {

@@ -41,6 +41,9 @@ struct Batch {
     /// The last sequence number given out.
     seq: i64,
     seq_start: i64,
+    /// The versions of an entry this push creates, and their stored JSON: the same for every
+    /// entry of a push (its device wrote every field), so written once.
+    created: Option<(FieldVersions, String)>,
 }
 
 /// Ids per lookup of stored entries (well under both backends' bound-parameter limits).
@@ -207,6 +210,7 @@ impl Batch {
             pending: Vec::new(),
             seq,
             seq_start: seq,
+            created: None,
         })
     }
 
@@ -270,14 +274,19 @@ impl Batch {
         Ok(match step {
             Step::Done(outcome) => outcome,
             Step::Create(entry) => {
-                let versions = FieldVersions::created(Some(client));
+                let (versions, json) = self.created.get_or_insert_with(|| {
+                    let v = FieldVersions::created(Some(client));
+                    let json = v.to_json();
+                    (v, json)
+                });
+                let (versions, json) = (versions.clone(), json.clone());
                 let seq = self.next_seq();
                 let row = row_for(
                     self.num,
                     &entry,
                     1,
                     seq,
-                    versions.to_json(),
+                    json,
                     now.naive_utc(),
                     now.naive_utc(),
                 );

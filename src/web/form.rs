@@ -78,8 +78,8 @@ impl FormFields {
 }
 
 impl Fields for FormFields {
-    fn names(&self) -> Vec<String> {
-        self.0.iter().map(|(k, _)| k.clone()).collect()
+    fn names(&self) -> Vec<&str> {
+        self.0.iter().map(|(k, _)| k.as_str()).collect()
     }
     fn strict(&self) -> bool {
         false

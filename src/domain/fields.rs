@@ -200,13 +200,12 @@ impl<'a> Reader<'a> {
         if !self.src.strict() {
             return;
         }
-        let unknown: Vec<String> = (self.src.names().into_iter())
-            .filter(|name| !allowed.contains(name))
-            .map(str::to_string)
-            .collect();
-        for name in unknown {
-            let list = allowed.join(", ");
-            self.fail(&name, format!("is not a known field (allowed: {list})"));
+        let src = self.src;
+        for name in src.names() {
+            if !allowed.contains(&name) {
+                let list = allowed.join(", ");
+                self.fail(name, format!("is not a known field (allowed: {list})"));
+            }
         }
     }
 

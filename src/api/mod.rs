@@ -6,6 +6,7 @@ pub mod dto;
 pub mod entries;
 pub mod export;
 pub mod insight;
+pub mod json;
 pub mod openapi;
 pub mod profile;
 pub mod report_links;
@@ -44,11 +45,22 @@ pub async fn json_object(
     limit: usize,
 ) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
     let body = body_bytes(payload, limit).await?;
-    match serde_json::from_slice::<serde_json::Value>(&body) {
-        Ok(serde_json::Value::Object(map)) => Ok(map),
-        Ok(_) => Err(AppError::BadRequest(
-            "The body must be a JSON object.".into(),
-        )),
+    object_of(&body, |v: serde_json::Value| match v {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    })
+}
+
+/// The JSON object `body` holds, read as `V` and taken out by `object`; a 400 that says what is
+/// wrong otherwise.
+pub fn object_of<'a, V: serde::Deserialize<'a>, O>(
+    body: &'a [u8],
+    object: impl FnOnce(V) -> Option<O>,
+) -> Result<O, AppError> {
+    match serde_json::from_slice::<V>(body) {
+        Ok(v) => {
+            object(v).ok_or_else(|| AppError::BadRequest("The body must be a JSON object.".into()))
+        }
         Err(e) => Err(AppError::BadRequest(format!(
             "The body is not valid JSON: {e}."
         ))),

@@ -3,18 +3,18 @@
 use crate::api::dto::sync::{
     ChangeOut, MutationResult, PullQuery, PullResponse, PushRequest, PushResponse,
 };
-use crate::api::json_object;
+use crate::api::json::{Json, Object};
 use crate::api::routes::{Endpoint, ep};
+use crate::api::{body_bytes, object_of};
 use crate::app::sync;
 use crate::auth::extract::ApiClient;
 use crate::domain::entry::parse_json_entry;
-use crate::domain::fields::FieldErrors;
+use crate::domain::fields::{FieldErrors, JsonObject, JsonValue};
 use crate::domain::ids::EntryId;
 use crate::domain::sync::{Op, describe};
 use crate::error::AppError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// The sync area.
@@ -38,16 +38,16 @@ pub const MAX_MUTATIONS: usize = 500;
 /// Largest pull page.
 pub const MAX_PULL: i64 = 1000;
 
-fn parse_op(m: &Map<String, Value>, now: chrono::DateTime<chrono::Utc>) -> Op {
+fn parse_op(m: &Object<'_>, now: chrono::DateTime<chrono::Utc>) -> Op {
     let base_version = m
         .get("base_version")
-        .and_then(Value::as_i64)
+        .and_then(|v| v.as_number().flatten())
         .unwrap_or(0)
         .max(0);
-    let id = || m.get("id").and_then(Value::as_str).and_then(EntryId::parse);
-    match m.get("op").and_then(Value::as_str) {
-        Some("upsert") => match m.get("entry") {
-            Some(Value::Object(e)) if e.get("id").and_then(Value::as_str).is_some() => {
+    let id = || m.get("id").and_then(Json::as_str).and_then(EntryId::parse);
+    match m.get("op").and_then(Json::as_str) {
+        Some("upsert") => match m.get("entry").and_then(Json::as_object) {
+            Some(e) if e.get("id").and_then(Json::as_str).is_some() => {
                 match parse_json_entry(e, &["id", "kind", "occurred_at", "data"], now) {
                     Ok((entry, _)) => Op::Upsert {
                         entry,
@@ -62,10 +62,10 @@ fn parse_op(m: &Map<String, Value>, now: chrono::DateTime<chrono::Utc>) -> Op {
                 error: "entry is required: an object with the entry's client-made id".into(),
             },
         },
-        Some("patch") => match (id(), m.get("fields")) {
-            (Some(id), Some(Value::Object(fields))) if !fields.is_empty() => Op::Patch {
+        Some("patch") => match (id(), m.get("fields").and_then(Json::as_object)) {
+            (Some(id), Some(fields)) if !fields.is_empty() => Op::Patch {
                 id,
-                fields: fields.clone(),
+                fields: fields.to_map(),
                 base_version,
             },
             _ => Op::Invalid {
@@ -90,7 +90,10 @@ pub async fn post_push(
     ApiClient(user): ApiClient,
     body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
-    let mut map = json_object(body, MAX_PUSH_BYTES).await?;
+    // Read into values that borrow their text from the body (`api::json`): a push carries up
+    // to 500 entries.
+    let body = body_bytes(body, MAX_PUSH_BYTES).await?;
+    let map = object_of(&body, Json::into_object)?;
     let mut errors = FieldErrors::default();
     for k in map.keys() {
         if k != "client_id" && k != "mutations" {
@@ -99,17 +102,17 @@ pub async fn post_push(
     }
     let client_id = map
         .get("client_id")
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .and_then(|s| uuid::Uuid::try_parse(s).ok())
         .map(|u| u.to_string());
     if client_id.is_none() {
         errors.add("client_id", "is required: a UUID this device made once");
     }
-    let list = match map.remove("mutations") {
-        Some(Value::Array(a)) => a,
-        _ => {
+    let list = match map.get("mutations").and_then(Json::as_array) {
+        Some(a) => a,
+        None => {
             errors.add("mutations", "is required: a list of mutations");
-            Vec::new()
+            &[]
         }
     };
     if list.len() > MAX_MUTATIONS {
@@ -120,7 +123,9 @@ pub async fn post_push(
     let now = state.now();
     let mut mutations = Vec::with_capacity(list.len());
     for (i, m) in list.iter().enumerate() {
-        match (m.as_object(), m.get("mid").and_then(Value::as_i64)) {
+        let obj = m.as_object();
+        let mid = obj.and_then(|o| o.get("mid")?.as_number()?);
+        match (obj, mid) {
             (Some(obj), Some(mid)) if mid >= 1 => mutations.push((mid, parse_op(obj, now))),
             _ => errors.add(
                 &format!("mutations[{i}].mid"),

@@ -10,7 +10,7 @@ mod values;
 pub use logged::Logged;
 pub use values::*;
 
-use crate::domain::fields::{Choice, FieldErrors, MAX_TEXT, Reader};
+use crate::domain::fields::{Choice, FieldErrors, JsonObject, JsonValue, MAX_TEXT, Reader};
 use crate::domain::ids::EntryId;
 use crate::domain::time::rfc3339;
 use chrono::{DateTime, Duration, DurationRound, FixedOffset, Utc};
@@ -425,8 +425,8 @@ pub fn parse_instant(s: &str) -> Result<DateTime<FixedOffset>, String> {
 
 /// Parses a whole JSON entry body: `id`, `kind`, `occurred_at`, `data`, optional `version`.
 /// Returns the entry and the `version` if one was given.
-pub fn parse_json_entry(
-    body: &serde_json::Map<String, serde_json::Value>,
+pub fn parse_json_entry<O: JsonObject>(
+    body: &O,
     allowed_top: &[&str],
     now: DateTime<Utc>,
 ) -> Result<(NewEntry, Option<i64>), FieldErrors> {
@@ -441,7 +441,7 @@ pub fn parse_json_entry(
                 None
             }
         },
-        None if body.contains_key("id") => {
+        None if body.get("id").is_some() => {
             r.error("id", "must be a UUID string");
             None
         }
@@ -475,8 +475,8 @@ pub fn parse_json_entry(
         r.error("occurred_at", e);
     }
     let mut errors = r.errors;
-    let data = match (kind, body.get("data")) {
-        (Some(k), Some(serde_json::Value::Object(map))) => {
+    let data = match (kind, body.get("data").map(|d| d.as_object())) {
+        (Some(k), Some(Some(map))) => {
             let dsrc = crate::domain::fields::JsonFields(map);
             let mut dr = Reader::with_prefix(&dsrc, "data.");
             let ended_at = read_ended_at_json(&mut dr, occurred_at.as_ref());
@@ -484,7 +484,7 @@ pub fn parse_json_entry(
             errors.merge(dr.errors);
             d
         }
-        (_, Some(serde_json::Value::Object(_))) => None,
+        (_, Some(Some(_))) => None,
         (_, _) => {
             errors.add("data", "is required: an object with the kind's fields");
             None

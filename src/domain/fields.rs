@@ -113,6 +113,13 @@ impl JsonObject for serde_json::Map<String, serde_json::Value> {
 /// A JSON object as a field source.
 pub struct JsonFields<'a, O = serde_json::Map<String, serde_json::Value>>(pub &'a O);
 
+impl<O: JsonObject> JsonFields<'_, O> {
+    /// The value of `name`; `null` counts as absent.
+    fn present(&self, name: &str) -> Option<&O::Value> {
+        self.0.get(name).filter(|v| !v.is_null())
+    }
+}
+
 impl<O: JsonObject> Fields for JsonFields<'_, O> {
     fn names(&self) -> Vec<&str> {
         self.0.keys()
@@ -121,52 +128,35 @@ impl<O: JsonObject> Fields for JsonFields<'_, O> {
         true
     }
     fn text(&self, name: &str) -> Result<Option<String>, String> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(v) if v.is_null() => Ok(None),
-            Some(v) => v
-                .as_str()
-                .map(|s| Some(s.to_string()))
-                .ok_or_else(|| "must be a string".into()),
-        }
+        self.present(name)
+            .map(|v| v.as_str().map(str::to_string).ok_or("must be a string"))
+            .transpose()
+            .map_err(String::from)
     }
     fn int(&self, name: &str) -> Result<Option<i64>, String> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(v) if v.is_null() => Ok(None),
-            Some(v) => v
-                .as_number()
-                .flatten()
-                .map(Some)
-                .ok_or_else(|| "must be a whole number".into()),
-        }
+        self.present(name)
+            .map(|v| v.as_number().flatten().ok_or("must be a whole number"))
+            .transpose()
+            .map_err(String::from)
     }
     fn boolean(&self, name: &str) -> Result<Option<bool>, String> {
-        match self.0.get(name) {
-            None => Ok(None),
-            Some(v) if v.is_null() => Ok(None),
-            Some(v) => v
-                .as_bool()
-                .map(Some)
-                .ok_or_else(|| "must be true or false".into()),
-        }
+        self.present(name)
+            .map(|v| v.as_bool().ok_or("must be true or false"))
+            .transpose()
+            .map_err(String::from)
     }
     fn list(&self, name: &str) -> Result<Vec<String>, String> {
-        match self.0.get(name) {
-            None => Ok(Vec::new()),
-            Some(v) if v.is_null() => Ok(Vec::new()),
-            Some(v) => match v.as_array() {
-                Some(items) => items
+        let Some(v) = self.present(name) else {
+            return Ok(Vec::new());
+        };
+        v.as_array()
+            .and_then(|items| {
+                items
                     .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(str::to_string)
-                            .ok_or_else(|| "must be a list of strings".to_string())
-                    })
-                    .collect(),
-                None => Err("must be a list of strings".into()),
-            },
-        }
+                    .map(|v| v.as_str().map(str::to_string))
+                    .collect::<Option<Vec<_>>>()
+            })
+            .ok_or_else(|| "must be a list of strings".into())
     }
 }
 

@@ -6,16 +6,8 @@ use serde::Serialize;
 impl EntryData {
     /// The data as a JSON object (the wire and storage form).
     pub fn to_json(&self) -> serde_json::Value {
-        let v = match self {
-            EntryData::Episode(d) => serde_json::to_value(d),
-            EntryData::Hydration(d) => serde_json::to_value(d),
-            EntryData::HeatIce(d) => serde_json::to_value(d),
-            EntryData::Stretch(d) => serde_json::to_value(d),
-            EntryData::Massage(d) => serde_json::to_value(d),
-            EntryData::Condition(d) => serde_json::to_value(d),
-            EntryData::Event(d) => serde_json::to_value(d),
-        };
-        v.unwrap_or(serde_json::Value::Null)
+        self.serialize_data(serde_json::value::Serializer)
+            .unwrap_or(serde_json::Value::Null)
     }
 
     /// Writes the data as its JSON object straight to a serializer (what `to_json` gives).

@@ -247,10 +247,15 @@
     });
   }
 
-  var syncing = null;
+  var syncing = null, again = null;
   function sync() {
     if (!navigator.onLine || problem === "signin") { return Promise.resolve(false); }
-    if (syncing) { return syncing; }
+    // A sync already running may have read the outbox before the change that asks for this one:
+    // once it ends, run again (one run for everyone who asked meanwhile).
+    if (syncing) {
+      if (!again) { again = syncing.then(function () { again = null; return sync(); }); }
+      return again;
+    }
     var run = function () {
       var rounds = 0;
       var pushAll = function () { return pushOnce(500).then(function (more) { return more && ++rounds < 50 ? pushAll() : null; }); };

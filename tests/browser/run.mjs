@@ -76,11 +76,20 @@ try {
   await other.goto(`${base}/timeline`);
   check((await other.textContent("main")).includes("333 ml"), "a second browser sees the entries");
 
-  // Logging online goes through the local store and lands at once.
+  // Logging online goes through the local store and lands at once, even when the form is sent
+  // while the sync that opening the page started is still running (its pull held back here).
+  let held = 0;
+  await page.route("**/api/v1/sync/pull*", async (route) => {
+    held++;
+    await new Promise((r) => setTimeout(r, 700));
+    await route.continue();
+  });
   await page.goto(`${base}/log/hydration`);
   await page.fill("#f-volume_ml", "444");
   await page.click("button.primary");
   await page.waitForURL((u) => u.pathname === "/" && u.search.includes("saved=hydration") && !u.search.includes("offline"));
+  await page.unroute("**/api/v1/sync/pull*");
+  check(held > 0, "the page's own sync was still pulling when the form was sent");
   check((await page.textContent("main")).includes("444 ml"), "online logging shows the entry right away");
 
   // Accessibility: no axe-core violations (WCAG 2.x A/AA) on any page.

@@ -60,30 +60,41 @@ fn parse_stamp(text: &str) -> Option<NaiveDateTime> {
 /// digits), without going through chrono's format interpreter.
 pub fn sqlite_stamp(t: NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
-    use std::fmt::Write;
-    let mut s = String::with_capacity(29);
     let nanos = t.nanosecond();
     // Years outside 0..=9999 are rare enough to leave to chrono.
     if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
         return t.format("%F %T%.f").to_string();
     }
-    let _ = write!(
-        s,
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        t.year(),
-        t.month(),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    );
-    let _ = match nanos {
-        0 => Ok(()),
-        n if n % 1_000_000 == 0 => write!(s, ".{:03}", n / 1_000_000),
-        n if n % 1_000 == 0 => write!(s, ".{:06}", n / 1_000),
-        n => write!(s, ".{n:09}"),
+    let mut s = Vec::with_capacity(29);
+    digits(&mut s, t.year() as u32, 4);
+    s.push(b'-');
+    digits(&mut s, t.month(), 2);
+    s.push(b'-');
+    digits(&mut s, t.day(), 2);
+    s.push(b' ');
+    digits(&mut s, t.hour(), 2);
+    s.push(b':');
+    digits(&mut s, t.minute(), 2);
+    s.push(b':');
+    digits(&mut s, t.second(), 2);
+    let (fraction, width) = match nanos {
+        0 => (0, 0),
+        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+        n if n % 1_000 == 0 => (n / 1_000, 6),
+        n => (n, 9),
     };
-    s
+    if width > 0 {
+        s.push(b'.');
+        digits(&mut s, fraction, width);
+    }
+    String::from_utf8(s).expect("ASCII digits and separators")
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits (`n` has at most `width`).
+fn digits(s: &mut Vec<u8>, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        s.push(b'0' + (n / 10_u32.pow(place) % 10) as u8);
+    }
 }
 
 impl diesel::deserialize::FromSql<diesel::sql_types::Timestamp, diesel::sqlite::Sqlite> for Stamp {
@@ -252,6 +263,11 @@ mod tests {
 
     #[test]
     fn stamps_are_written_as_diesel_writes_them() {
+        for (y, mo, d) in [(1, 1, 1), (999, 12, 31), (2026, 10, 20), (9999, 12, 31)] {
+            let day = chrono::NaiveDate::from_ymd_opt(y, mo, d).unwrap();
+            let t = day.and_hms_nano_opt(19, 40, 10, 5_000).unwrap();
+            assert_eq!(sqlite_stamp(t), t.format("%F %T%.f").to_string());
+        }
         let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
         for nanos in [
             0,

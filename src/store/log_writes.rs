@@ -17,7 +17,7 @@
 //!   still in memory; a failed write fails the commit exactly as an unbuffered one would;
 //! - before anything else is done with the log file (read, sync, truncate, size, lock, file
 //!   control, close), and before a write that does not continue the gathered bytes;
-//! - when 1 MiB has gathered (a transaction larger than that is written in pieces).
+//! - when 256 KiB have gathered (a transaction larger than that is written in pieces).
 //!
 //! Nothing that was acknowledged can be lost: a frame is only ever in memory during the
 //! transaction that writes it, and SQLite recovers a log after a crash by checksums, dropping
@@ -32,8 +32,9 @@ use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// A frame header: page number, database size after a commit (0 otherwise), salts, checksums.
 const FRAME_HEADER: usize = 24;
-/// The most bytes gathered before they are written anyway.
-const LIMIT: usize = 1 << 20;
+/// The most bytes gathered before they are written anyway (a push of 100 entries commits about
+/// 200 KiB; the buffer, kept between commits, stays this small).
+const LIMIT: usize = 256 << 10;
 /// The most bytes written by one call: SQLite's unix VFS writes at most 128 KiB - 1 per call
 /// (it masks the length to 17 bits, its pages being at most 64 KiB).
 const PIECE: usize = 1 << 16;

@@ -27,6 +27,16 @@ fn labels<C: Choice>(items: &[C]) -> String {
         .join(", ")
 }
 
+/// "07:30", as `%H:%M` writes it, without parsing a format per entry.
+pub fn clock(t: chrono::NaiveDateTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// "12 May", as `%-d %b` writes it, without parsing a format per entry.
+pub fn short_day(t: chrono::NaiveDateTime) -> String {
+    format!("{} {}", t.day(), MONTHS[t.month0() as usize])
+}
+
 /// An entry as list pages show it.
 #[derive(Clone, Debug)]
 pub struct EntryView {
@@ -63,9 +73,8 @@ impl EntryView {
             id: e.id.to_string(),
             kind: e.kind().as_str(),
             kind_label: e.kind().label(),
-            // As "%H:%M" and "%-d %b" write them, without parsing a format per entry.
-            time: format!("{:02}:{:02}", local.hour(), local.minute()),
-            day: format!("{} {}", local.day(), MONTHS[local.month0() as usize]),
+            time: clock(local),
+            day: short_day(local),
             at_iso: rfc3339(&e.occurred_at),
             summary: e.data.summary(),
             detail: detail.join(" · "),

@@ -3,9 +3,10 @@
 use crate::app::insight::evaluate_current;
 use crate::auth::csrf::CsrfToken;
 use crate::domain::fields::Choice;
-use crate::domain::rules::{self, DISCLAIMER, Evaluation};
+use crate::domain::rules::{self, DISCLAIMER, Evaluation, Suggestion};
 use crate::state::AppState;
 use crate::web::session::WebClient;
+use crate::web::views::{clock, short_day};
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -29,44 +30,48 @@ pub struct SuggestionView {
 
 /// Page views of the suggestions, with their evidence described.
 pub fn views(e: &Evaluation) -> Vec<SuggestionView> {
-    e.suggestions
-        .iter()
-        .map(|s| SuggestionView {
-            rule_id: s.rule_id,
-            kind: s.kind.as_str(),
-            kind_label: s.kind.label(),
-            title: s.title.clone(),
-            message: s.message.clone(),
-            because: s.because.clone(),
-            source: s.source.clone(),
-            window: s.suggested_window.map(|w| {
-                if w.from == w.to {
-                    format!("Book on {}", w.from.format("%A %-d %B"))
-                } else {
+    e.suggestions.iter().map(view).collect()
+}
+
+/// The page view of one suggestion, with its evidence described.
+pub fn view(s: &Suggestion) -> SuggestionView {
+    SuggestionView {
+        rule_id: s.rule_id,
+        kind: s.kind.as_str(),
+        kind_label: s.kind.label(),
+        title: s.title.clone(),
+        message: s.message.clone(),
+        because: s.because.clone(),
+        source: s.source.clone(),
+        window: s.suggested_window.map(|w| {
+            if w.from == w.to {
+                format!("Book on {}", w.from.format("%A %-d %B"))
+            } else {
+                format!(
+                    "Book between {} and {}",
+                    w.from.format("%A %-d %B"),
+                    w.to.format("%A %-d %B")
+                )
+            }
+        }),
+        evidence: s
+            .evidence
+            .iter()
+            .map(|x| {
+                let local = x.occurred_at.naive_local();
+                (
+                    x.id.to_string(),
                     format!(
-                        "Book between {} and {}",
-                        w.from.format("%A %-d %B"),
-                        w.to.format("%A %-d %B")
-                    )
-                }
-            }),
-            evidence: s
-                .evidence
-                .iter()
-                .map(|x| {
-                    (
-                        x.id.to_string(),
-                        format!(
-                            "{}, {}: {}",
-                            x.kind().label(),
-                            x.occurred_at.format("%-d %b %H:%M"),
-                            x.data.summary()
-                        ),
-                    )
-                })
-                .collect(),
-        })
-        .collect()
+                        "{}, {} {}: {}",
+                        x.kind().label(),
+                        short_day(local),
+                        clock(local),
+                        x.data.summary()
+                    ),
+                )
+            })
+            .collect(),
+    }
 }
 
 #[derive(Template)]

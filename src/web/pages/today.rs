@@ -7,10 +7,11 @@ use crate::domain::entry::*;
 use crate::domain::fields::Choice;
 use crate::domain::ids::EntryId;
 use crate::domain::profile::Role;
+use crate::domain::rules::Kind;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::form::HtmlForm;
-use crate::web::pages::insight::{SuggestionView, views};
+use crate::web::pages::insight::{SuggestionView, view};
 use crate::web::pages::journal::zone_of;
 use crate::web::session::{WebClient, WebUser};
 use crate::web::views::EntryView;
@@ -149,11 +150,19 @@ pub async fn get_today(
         .unwrap_or(now - Duration::hours(24));
     let (logged, last_episode) = journal::today(&state, &a.user, start).await?;
     let evaluation = evaluate_current(&state, &a.user).await?;
-    let (urgent, mut suggestions): (Vec<_>, Vec<_>) = views(&evaluation.evaluation)
+    // Views (evidence described) only of the suggestions this page shows.
+    let (urgent, others): (Vec<_>, Vec<_>) = evaluation
+        .evaluation
+        .suggestions
+        .iter()
+        .partition(|s| s.kind == Kind::Urgent);
+    let more_suggestions = others.len().saturating_sub(HOME_SUGGESTIONS);
+    let urgent: Vec<SuggestionView> = urgent.into_iter().map(view).collect();
+    let suggestions = others
         .into_iter()
-        .partition(|s| s.kind == "urgent");
-    let more_suggestions = suggestions.len().saturating_sub(HOME_SUGGESTIONS);
-    suggestions.truncate(HOME_SUGGESTIONS);
+        .take(HOME_SUGGESTIONS)
+        .map(view)
+        .collect();
     let undo = q
         .get("undo")
         .and_then(|id| EntryId::parse(id))

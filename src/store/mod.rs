@@ -4,7 +4,6 @@
 mod checkpoint;
 pub mod entries;
 mod error;
-mod log_writes;
 pub mod notes;
 pub mod recent;
 pub mod report_links;
@@ -108,7 +107,6 @@ impl Db {
         let manager = Manager { url: url.clone() };
         let (backend, read_size, write) = match url {
             DatabaseUrl::Sqlite(_) => {
-                log_writes::register().map_err(anyhow::Error::msg)?;
                 let write = r2d2::Pool::builder()
                     .max_size(1)
                     .connection_timeout(Duration::from_secs(30))

@@ -89,7 +89,7 @@ try {
   await page.click("button.primary");
   await page.waitForURL((u) => u.pathname === "/" && u.search.includes("saved=hydration") && !u.search.includes("offline"));
   await page.unroute("**/api/v1/sync/pull*");
-  check(held > 0, "the page's own sync was still pulling when the form was sent");
+  check(held > 0, "the pull of the sync that opening the page started was held back 700 ms");
   check((await page.textContent("main")).includes("444 ml"), "online logging shows the entry right away");
 
   // Accessibility: no axe-core violations (WCAG 2.x A/AA) on any page.

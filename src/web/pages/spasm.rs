@@ -15,6 +15,7 @@ use crate::web::entry_form::{form_values, parse_form_data};
 use crate::web::form::{FormFields, HtmlForm};
 use crate::web::pages::journal::{duration_choices, zone_of};
 use crate::web::session::WebClient;
+use crate::web::views::clock;
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
@@ -208,7 +209,7 @@ impl SpasmPage {
                 "Saved: a spasm in your {}, {} out of 10, at {}.",
                 ep.body_site.label().to_lowercase(),
                 ep.intensity,
-                e.occurred_at.format("%H:%M")
+                clock(e.occurred_at.naive_local())
             );
         }
         self.id = e.id.to_string();

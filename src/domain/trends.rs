@@ -106,28 +106,44 @@ impl DayCare {
     }
 }
 
-/// Live entries folded by local date in one pass: every date's self-care and water added up,
-/// and the episodes themselves (the only entries the charts look at one by one). A busy day of
-/// drinks costs one pass, whatever number of charts are drawn from it.
-#[derive(Clone, Debug, Default)]
-pub struct Days<'a> {
-    pub care: BTreeMap<NaiveDate, DayCare>,
-    /// Episodes with their local date, in the order given.
-    pub episodes: Vec<(NaiveDate, &'a Entry)>,
+/// What the charts read of one episode: its hour, intensity, place and triggers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Mark {
+    pub hour: u32,
+    pub intensity: u8,
+    pub body_site: BodySite,
+    pub triggers: Vec<Trigger>,
 }
 
-impl<'a> Days<'a> {
+/// Live entries folded by local date in one pass: every date's self-care and water added up,
+/// and what the charts read of each episode (the only entries they look at one by one). A busy
+/// day of drinks costs one pass, whatever number of charts are drawn from it. It borrows
+/// nothing, so it can be folded from the journal kept in memory without copying the entries.
+#[derive(Clone, Debug, Default)]
+pub struct Days {
+    pub care: BTreeMap<NaiveDate, DayCare>,
+    /// Episodes with their local date, in the order given.
+    pub episodes: Vec<(NaiveDate, Mark)>,
+}
+
+impl Days {
     /// Folds `entries` (deleted ones are skipped). Runs of one date, as in a list in time
     /// order, are added up before they touch the map.
-    pub fn fold(entries: &'a [Entry]) -> Self {
+    pub fn fold<'e>(entries: impl IntoIterator<Item = &'e Entry>) -> Self {
         let mut out = Days::default();
         let mut run: Option<(NaiveDate, DayCare)> = None;
-        for e in entries.iter().filter(|e| !e.deleted) {
+        for e in entries.into_iter().filter(|e| !e.deleted) {
             let d = e.occurred_at.date_naive();
             let mut care = DayCare::default();
             match &e.data {
-                EntryData::Episode(_) => {
-                    out.episodes.push((d, e));
+                EntryData::Episode(ep) => {
+                    let mark = Mark {
+                        hour: e.occurred_at.hour(),
+                        intensity: ep.intensity,
+                        body_site: ep.body_site,
+                        triggers: ep.triggers.clone(),
+                    };
+                    out.episodes.push((d, mark));
                     continue;
                 }
                 EntryData::Hydration(h) => care.water_ml = h.volume_ml,
@@ -153,6 +169,14 @@ impl<'a> Days<'a> {
             out.care.entry(day).or_default().add(&sum);
         }
         out
+    }
+
+    /// Adds `later` (folded from entries after this one's) to this.
+    pub fn merge(&mut self, later: Days) {
+        for (d, c) in later.care {
+            self.care.entry(d).or_default().add(&c);
+        }
+        self.episodes.extend(later.episodes);
     }
 
     /// Trends over `from..=to`.
@@ -186,22 +210,19 @@ impl<'a> Days<'a> {
         let mut triggers: BTreeMap<Trigger, u32> = BTreeMap::new();
         let mut by_hour = [0u32; 12];
         let mut total = 0;
-        for (d, e) in self.episodes.iter().filter(|(d, _)| *d >= from && *d <= to) {
-            let (EntryData::Episode(ep), key) = (&e.data, bucket.start(*d)) else {
-                continue;
-            };
-            let Some(stat) = series.get_mut(&key) else {
+        for (d, ep) in self.episodes.iter().filter(|(d, _)| *d >= from && *d <= to) {
+            let Some(stat) = series.get_mut(&bucket.start(*d)) else {
                 continue;
             };
             total += 1;
             stat.episodes += 1;
             stat.max_intensity = Some(stat.max_intensity.unwrap_or(0).max(ep.intensity));
-            *intensity_sum.entry(key).or_default() += u32::from(ep.intensity);
+            *intensity_sum.entry(stat.start).or_default() += u32::from(ep.intensity);
             *sites.entry(ep.body_site).or_default() += 1;
             for t in &ep.triggers {
                 *triggers.entry(*t).or_default() += 1;
             }
-            by_hour[(e.occurred_at.hour() / 2) as usize] += 1;
+            by_hour[(ep.hour / 2) as usize] += 1;
         }
         for (key, sum) in intensity_sum {
             if let Some(stat) = series.get_mut(&key)
@@ -364,6 +385,13 @@ mod tests {
             want.series.iter().map(|s| s.water_ml).collect::<Vec<_>>(),
             vec![1000, 500]
         );
+        // The trends page folds the older episodes and the recent days apart, then merges.
+        for split in 0..=entries.len() {
+            let mut merged = Days::fold(&entries[..split]);
+            merged.merge(Days::fold(&entries[split..]));
+            let got = merged.trends(d("2026-05-11"), d("2026-05-12"), Bucket::Day);
+            assert_eq!(got, want, "split after {split} entries");
+        }
     }
 
     #[test]

@@ -151,13 +151,14 @@ impl Recent {
         list
     }
 
-    /// [`entries::in_local_range`] from the copy, if it reaches back far enough.
+    /// [`entries::in_local_range`] from the copy, if it reaches back far enough: the entries
+    /// themselves, not copies.
     pub fn local_range(
         &self,
         from: NaiveDate,
         to: NaiveDate,
         only: Option<EntryKind>,
-    ) -> Option<Vec<Entry>> {
+    ) -> Option<impl Iterator<Item = &Entry>> {
         let (start, end) = entries::local_range_bounds(from, to);
         if start <= self.since {
             return None;
@@ -166,10 +167,8 @@ impl Recent {
         Some(
             self.entries[first..]
                 .iter()
-                .take_while(|e| at(e) < end)
-                .filter(|e| e.kind() != EntryKind::Event && only.is_none_or(|k| e.kind() == k))
-                .cloned()
-                .collect(),
+                .take_while(move |e| at(e) < end)
+                .filter(move |e| e.kind() != EntryKind::Event && only.is_none_or(|k| e.kind() == k)),
         )
     }
 }
@@ -385,24 +384,44 @@ impl RecentCache {
         user: UserId,
         seq: i64,
         now: DateTime<Utc>,
-        (from, to): (NaiveDate, NaiveDate),
+        range: (NaiveDate, NaiveDate),
         only: Option<EntryKind>,
     ) -> Result<Vec<Entry>, StoreError> {
+        self.read_local_range(db, (user, seq), now, range, only, |list| {
+            list.cloned().collect()
+        })
+        .await
+    }
+
+    /// What `read` makes of [`entries::in_local_range`] for `user`: from the copy in memory
+    /// (under its lock, without copying the entries) when the range is recent, else from the
+    /// database.
+    pub async fn read_local_range<T>(
+        &self,
+        db: &Db,
+        (user, seq): (UserId, i64),
+        now: DateTime<Utc>,
+        (from, to): (NaiveDate, NaiveDate),
+        only: Option<EntryKind>,
+        read: impl Fn(&mut dyn Iterator<Item = &Entry>) -> T,
+    ) -> Result<T, StoreError> {
         let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         let (start, _) = entries::local_range_bounds(from, to);
         let held = (now - Duration::days(HELD_DAYS - MARGIN_DAYS / 2)).naive_utc();
         if start > held {
             let got = self
                 .with(db, (user, seq), now, start.min(window), |r| {
-                    r.local_range(from, to, only)
+                    r.local_range(from, to, only).map(|mut list| read(&mut list))
                 })
                 .await?;
-            if let Some(list) = got {
-                return Ok(list);
+            if let Some(answer) = got {
+                return Ok(answer);
             }
         }
-        db.read(move |c| entries::in_local_range(c, user, from, to, only))
-            .await
+        let list = db
+            .read(move |c| entries::in_local_range(c, user, from, to, only))
+            .await?;
+        Ok(read(&mut list.iter()))
     }
 }
 

@@ -1,7 +1,7 @@
 //! `/trends`: charts of a chosen period (the last 4 weeks, 3 months, 12 months, or dates), a
 //! calendar heat map, and self-care effect.
 
-use crate::app::insight::{chart_entries, today_for};
+use crate::app::insight::{chart_days, today_for};
 use crate::auth::csrf::CsrfToken;
 use crate::domain::effect;
 use crate::domain::fields::Choice;
@@ -418,7 +418,8 @@ async fn draw(
     // period before it (the comparison), which keeps a long journal cheap to chart.
     let len = view.days();
     let recent_from = view.from.min(today - Duration::days(effect::DAYS + 2));
-    let list = chart_entries(
+    // One pass over the entries; every chart is drawn from its totals per date.
+    let folded = chart_days(
         state,
         user,
         view.from - Duration::days(len),
@@ -426,8 +427,6 @@ async fn draw(
         view.to.max(today),
     )
     .await?;
-    // One pass over the entries; every chart is drawn from its totals per date.
-    let folded = Days::fold(&list);
     let main = folded.trends(view.from, view.to, view.bucket);
     let daily = folded.trends(
         view.from.max(view.to - Duration::days(27)),

@@ -24,7 +24,7 @@ use tracing::instrument;
 /// describe the evidence.
 pub fn evaluate(
     user: &User,
-    entries: impl Into<Arc<[Entry]>>,
+    entries: impl Into<Arc<Vec<Entry>>>,
     now: DateTime<FixedOffset>,
 ) -> (Evaluation, Journal) {
     let journal = Journal {
@@ -197,7 +197,7 @@ pub struct ClientView {
     /// The client's journal evaluated at the server clock: the evaluation the client sees.
     pub evaluated: Arc<Evaluated>,
     /// What the rules read of the journal (as [`entries::for_insight`] loads it).
-    pub insight: Arc<[Entry]>,
+    pub insight: Arc<Vec<Entry>>,
     pub notes: Vec<Note>,
     /// The 30 newest entries up to now.
     pub latest: Vec<Entry>,

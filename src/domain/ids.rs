@@ -52,3 +52,29 @@ id_type!(
     /// A server-side login session (one per cookie login or API token).
     SessionId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::EntryId;
+
+    #[test]
+    fn ids_sort_as_their_text_does() {
+        // The journal kept in memory orders entries of one instant by id, as the database
+        // orders their text; both must agree, whatever the ids' versions.
+        let mut ids: Vec<EntryId> = (0..200)
+            .map(|i| {
+                let u = if i % 2 == 0 {
+                    uuid::Uuid::now_v7()
+                } else {
+                    uuid::Uuid::new_v4()
+                };
+                EntryId::from(u)
+            })
+            .collect();
+        ids.sort();
+        let text: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        let mut sorted = text.clone();
+        sorted.sort();
+        assert_eq!(text, sorted);
+    }
+}

@@ -48,7 +48,7 @@ pub struct Recent {
     /// The newest live massage sessions at or before `since`, newest first.
     older_sessions: Vec<Entry>,
     /// The last insight answer and the window start it was cut at.
-    insight: Option<(NaiveDateTime, Arc<[Entry]>)>,
+    insight: Option<(NaiveDateTime, Arc<Vec<Entry>>)>,
 }
 
 /// What a change did to the copy.
@@ -64,8 +64,29 @@ fn at(e: &Entry) -> NaiveDateTime {
     e.occurred_at.naive_utc()
 }
 
+/// By time, then id (a UUID's bytes sort as its text does, the database's order).
 fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    (at(a), a.id.to_string()).cmp(&(at(b), b.id.to_string()))
+    (at(a), a.id).cmp(&(at(b), b.id))
+}
+
+/// Applies the change `e` to the insight answer cut at window start `w`, in place unless an
+/// evaluation still holds it; false if the answer must be cut again (the change touches the
+/// massage sessions before the window, which are chosen by how recent they are).
+fn patch_insight(list: &mut Arc<Vec<Entry>>, w: NaiveDateTime, e: &Entry) -> bool {
+    let older = list.partition_point(|x| at(x) <= w);
+    let is_massage = e.kind() == EntryKind::Massage;
+    if list[..older].iter().any(|x| x.id == e.id) || (is_massage && !e.deleted && at(e) <= w) {
+        return false;
+    }
+    let list = Arc::make_mut(list);
+    if let Some(i) = list[older..].iter().position(|x| x.id == e.id) {
+        list.remove(older + i);
+    }
+    if !e.deleted && at(e) > w {
+        let i = list.partition_point(|x| order(x, e) == std::cmp::Ordering::Less);
+        list.insert(i, e.clone());
+    }
+    true
 }
 
 impl Recent {
@@ -103,6 +124,11 @@ impl Recent {
             if self.older_sessions.iter().any(|o| o.id == e.id) {
                 return Applied::Reload;
             }
+            if let Some((w, list)) = &mut self.insight
+                && !patch_insight(list, *w, &e)
+            {
+                self.insight = None;
+            }
             self.entries.retain(|x| x.id != e.id);
             if e.deleted {
                 continue;
@@ -117,14 +143,13 @@ impl Recent {
             }
         }
         self.seq = Some(mine.max(seq));
-        self.insight = None;
         Applied::Current
     }
 
     /// [`entries::for_insight`] at `now`: live entries of the last 90 days (and future events)
     /// and the 10 newest massage sessions before them. Answered again only after a change, or
     /// when an entry has left the window since the last answer.
-    pub fn insight(&mut self, now: DateTime<Utc>) -> Arc<[Entry]> {
+    pub fn insight(&mut self, now: DateTime<Utc>) -> Arc<Vec<Entry>> {
         let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         let first_after = |w: NaiveDateTime| self.entries.partition_point(|e| at(e) <= w);
         if let Some((w, list)) = &self.insight
@@ -142,11 +167,12 @@ impl Recent {
             .collect();
         older.reverse();
         // Oldest first throughout, so the rules' sort finds it sorted.
-        let list: Arc<[Entry]> = older
+        let list: Vec<Entry> = older
             .into_iter()
             .chain(&self.entries[split..])
             .cloned()
             .collect();
+        let list = Arc::new(list);
         self.insight = Some((window, list.clone()));
         list
     }
@@ -168,7 +194,9 @@ impl Recent {
             self.entries[first..]
                 .iter()
                 .take_while(move |e| at(e) < end)
-                .filter(move |e| e.kind() != EntryKind::Event && only.is_none_or(|k| e.kind() == k)),
+                .filter(move |e| {
+                    e.kind() != EntryKind::Event && only.is_none_or(|k| e.kind() == k)
+                }),
         )
     }
 }
@@ -329,7 +357,7 @@ impl RecentCache {
         user: UserId,
         seq: i64,
         now: DateTime<Utc>,
-    ) -> Result<Arc<[Entry]>, StoreError> {
+    ) -> Result<Arc<Vec<Entry>>, StoreError> {
         let from = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         self.with(db, (user, seq), now, from, |r| r.insight(now))
             .await
@@ -411,7 +439,8 @@ impl RecentCache {
         if start > held {
             let got = self
                 .with(db, (user, seq), now, start.min(window), |r| {
-                    r.local_range(from, to, only).map(|mut list| read(&mut list))
+                    r.local_range(from, to, only)
+                        .map(|mut list| read(&mut list))
                 })
                 .await?;
             if let Some(answer) = got {

@@ -37,6 +37,11 @@ async fn agree(app: &TestApp, email: &'static str, step: &str) {
             .await
             .unwrap();
         assert_eq!(keys(&cached), keys(&direct), "{step}, {days} days on");
+        let at = |e: &Entry| e.occurred_at.naive_utc();
+        assert!(
+            cached.windows(2).all(|p| at(&p[0]) <= at(&p[1])),
+            "{step}, {days} days on: oldest first"
+        );
         let (from, to) = (now - Duration::hours(30), now + Duration::seconds(1));
         let (list, last) = cache
             .today(db, uid, u.seq, (now, from, to), 5)

@@ -24,7 +24,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug, Default)]
 pub struct Journal {
     /// Entries (deleted ones are ignored), shared with the cache they may come from.
-    pub entries: Arc<[Entry]>,
+    pub entries: Arc<Vec<Entry>>,
     /// Health conditions from the profile.
     pub cautions: Vec<Caution>,
     /// The profile's IANA time zone, if set.

@@ -144,7 +144,7 @@ impl Application {
                         )),
                 )
                 .wrap(Compress::default())
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<crate::telemetry::RequestSpan>::new())
                 .route("/healthz", web::get().to(healthz))
                 .configure(crate::api::configure)
                 .configure(crate::web::configure)

@@ -82,7 +82,8 @@ try {
   await page.route("**/api/v1/sync/pull*", async (route) => {
     held++;
     await new Promise((r) => setTimeout(r, 700));
-    await route.continue();
+    // The page may have moved on meanwhile (the form's redirect cancels its pending pull).
+    await route.continue().catch(() => {});
   });
   await page.goto(`${base}/log/hydration`);
   await page.fill("#f-volume_ml", "444");

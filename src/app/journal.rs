@@ -141,20 +141,41 @@ const SCAN_STEP: i64 = 500;
 const SCAN_STEPS: usize = 20;
 
 /// One page of the timeline, with the final notes about the user on the first unfiltered page.
+/// A page of the recent journal is read from the copy kept in memory.
 #[instrument(name = "app.journal.timeline", skip_all)]
 pub async fn timeline(
     state: &AppState,
-    user: UserId,
+    user: &User,
     cursor: Option<Cursor>,
     limit: i64,
     filter: TimelineFilter,
 ) -> Result<TimelinePage, AppError> {
+    let first_page = cursor.is_none() && filter.kind.is_none() && filter.notes.is_none();
+    let kept = match (&filter.notes, usize::try_from(limit)) {
+        (None, Ok(n)) => {
+            let key = (user.id, user.seq);
+            let page = (cursor.as_ref(), filter.kind, n);
+            state.recent.page(&state.db, key, state.now(), page).await?
+        }
+        _ => None,
+    };
+    let kept = match kept {
+        Some((entries, next)) if !first_page => {
+            return Ok(TimelinePage {
+                entries,
+                next,
+                notes: Vec::new(),
+            });
+        }
+        other => other,
+    };
+    let user = user.id;
     Ok(state
         .db
         .read(move |c| {
-            let first_page = cursor.is_none() && filter.kind.is_none() && filter.notes.is_none();
-            let (entries, next) = match &filter.notes {
-                None => entries::list(
+            let (entries, next) = match (kept, &filter.notes) {
+                (Some(page), _) => page,
+                (None, None) => entries::list(
                     c,
                     user,
                     &ListQuery {
@@ -164,7 +185,7 @@ pub async fn timeline(
                         ..Default::default()
                     },
                 )?,
-                Some(words) => notes_matching(c, user, cursor, limit, filter.kind, words)?,
+                (None, Some(words)) => notes_matching(c, user, cursor, limit, filter.kind, words)?,
             };
             let notes = if first_page {
                 notes::for_client(c, user, None)?

@@ -9,7 +9,7 @@
 
 use crate::domain::entry::{Entry, EntryKind, Logged};
 use crate::domain::ids::UserId;
-use crate::store::entries::{self, INSIGHT_DAYS, OLDER_SESSIONS};
+use crate::store::entries::{self, Cursor, INSIGHT_DAYS, OLDER_SESSIONS};
 use crate::store::rows::EntryRow;
 use crate::store::schema::users;
 use crate::store::{Db, DbConn, StoreError};
@@ -216,6 +216,38 @@ impl Recent {
         ))
     }
 
+    /// [`entries::list`] of a page of every live entry (of `kind`, if given) strictly older
+    /// than `cursor`, newest first, if the copy holds the whole page and the entry after it.
+    pub fn page(
+        &self,
+        cursor: Option<&Cursor>,
+        kind: Option<EntryKind>,
+        limit: usize,
+    ) -> Option<(Vec<Entry>, Option<Cursor>)> {
+        let end = match cursor {
+            None => self.entries.len(),
+            // The database compares the cursor's id as text; a UUID's text sorts as its bytes.
+            Some(c) => self.entries.partition_point(|e| {
+                at(e) < c.occurred_at
+                    || (at(e) == c.occurred_at && e.id.to_string().as_str() < c.id.as_str())
+            }),
+        };
+        let mut list: Vec<Entry> = self.entries[..end]
+            .iter()
+            .rev()
+            .filter(|e| kind.is_none_or(|k| e.kind() == k))
+            .take(limit + 1)
+            .cloned()
+            .collect();
+        if list.len() <= limit {
+            // The page may go on before what the copy holds.
+            return None;
+        }
+        list.truncate(limit);
+        let next = list.last().map(Cursor::after);
+        Some((list, next))
+    }
+
     /// [`entries::latest_of_kind`], if the copy holds one of that kind.
     pub fn latest_of_kind(&self, kind: EntryKind) -> Option<Entry> {
         self.entries
@@ -361,6 +393,22 @@ impl RecentCache {
         let from = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
         self.with(db, (user, seq), now, from, |r| r.insight(now))
             .await
+    }
+
+    /// A page of [`entries::list`] without a time span or text (the timeline's), from the copy
+    /// when it holds the page; `None` when the page reaches back before it.
+    pub async fn page(
+        &self,
+        db: &Db,
+        (user, seq): (UserId, i64),
+        now: DateTime<Utc>,
+        (cursor, kind, limit): (Option<&Cursor>, Option<EntryKind>, usize),
+    ) -> Result<Option<(Vec<Entry>, Option<Cursor>)>, StoreError> {
+        let window = (now - Duration::days(INSIGHT_DAYS)).naive_utc();
+        self.with(db, (user, seq), now, window, |r| {
+            r.page(cursor, kind, limit)
+        })
+        .await
     }
 
     /// What the home page shows: the live entries of `[from, to)` (the newest `limit` of them,

@@ -24,9 +24,9 @@ fn keys(list: &[Entry]) -> Vec<(String, i64)> {
     k
 }
 
-/// The cache and the database agree at several instants around `now`, for the rules' read and
-/// for the ranges the trends page reads.
-async fn agree(app: &TestApp, email: &'static str, step: &str) {
+/// The cache and the database agree at several instants around `now`, for the rules' read, the
+/// ranges the trends page reads and the timeline's pages (counting the pages the cache served).
+async fn agree(app: &TestApp, email: &'static str, step: &str, served: &mut usize) {
     let u = user(app, email).await;
     let (db, cache, uid) = (&app.state.db, &app.state.recent, u.id);
     for days in [0, -1, 3, 40, 0] {
@@ -105,6 +105,33 @@ async fn agree(app: &TestApp, email: &'static str, step: &str) {
                 .unwrap();
             assert_eq!(keys(&cached), keys(&direct), "{step}, {from}..{to}");
         }
+        // Timeline pages, followed three pages deep: the copy serves what it holds whole.
+        for kind in [None, Some(EntryKind::Episode), Some(EntryKind::Massage)] {
+            for limit in [1, 4, 50] {
+                let mut cursor = None;
+                for _ in 0..3 {
+                    let page = (cursor.as_ref(), kind, limit);
+                    let cached = cache.page(db, (uid, u.seq), now, page).await.unwrap();
+                    let q = entries::ListQuery {
+                        limit: limit as i64,
+                        cursor: cursor.clone(),
+                        kind,
+                        ..Default::default()
+                    };
+                    let (direct, next) = db.read(move |c| entries::list(c, uid, &q)).await.unwrap();
+                    if let Some((list, kept_next)) = cached {
+                        let ids = |l: &[Entry]| l.iter().map(|e| e.id).collect::<Vec<_>>();
+                        assert_eq!(ids(&list), ids(&direct), "{step}: page of {limit}");
+                        assert_eq!(kept_next, next, "{step}: next page of {limit}");
+                        *served += 1;
+                    }
+                    match next {
+                        Some(n) => cursor = Some(n),
+                        None => break,
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -127,7 +154,8 @@ async fn the_recent_journal_in_memory_answers_what_the_database_answers() {
     let mut c = api_user(&app, "recent@example.com", "client").await;
     let mut rng = Rng::new(0x5eed_1234);
     let mut ids: Vec<(String, i64, usize)> = Vec::new();
-    agree(&app, "recent@example.com", "empty").await;
+    let mut served = 0;
+    agree(&app, "recent@example.com", "empty", &mut served).await;
     for step in 0..60 {
         let days_ago = [0, 1, 20, 85, 89, 91, 95, 99, 120, 178, 185, 192, 200][rng.below(13)];
         let what = if ids.is_empty() { 0 } else { rng.below(4) };
@@ -161,8 +189,15 @@ async fn the_recent_journal_in_memory_answers_what_the_database_answers() {
                 assert_eq!(r.status, 204, "{}", r.body);
             }
         }
-        agree(&app, "recent@example.com", &format!("step {step}")).await;
+        agree(
+            &app,
+            "recent@example.com",
+            &format!("step {step}"),
+            &mut served,
+        )
+        .await;
     }
+    assert!(served > 100, "the copy served only {served} timeline pages");
 }
 
 #[actix_web::test]
@@ -201,5 +236,11 @@ async fn what_another_instance_writes_shows_in_the_next_answer() {
         .unwrap();
     let after = c.get("/api/v1/suggestions").await;
     assert!(!after.body.contains("red-flag-neuro"), "{}", after.body);
-    agree(&app, "other@example.com", "after removing everything").await;
+    agree(
+        &app,
+        "other@example.com",
+        "after removing everything",
+        &mut 0,
+    )
+    .await;
 }

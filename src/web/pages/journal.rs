@@ -344,7 +344,7 @@ pub async fn get_timeline(
             next: None,
             notes: Vec::new(),
         },
-        None => journal::timeline(&state, a.user.id, cursor, TIMELINE_PAGE, filter.clone()).await?,
+        None => journal::timeline(&state, &a.user, cursor, TIMELINE_PAGE, filter.clone()).await?,
     };
     let days = by_day(&list);
     let notice = match q.get("done").map(String::as_str) {

@@ -195,6 +195,9 @@ macro_rules! choice {
             fn label(self) -> &'static str {
                 match self { $(Self::$variant => $label),+ }
             }
+            fn parse(s: &str) -> Option<Self> {
+                match s { $($wire => Some(Self::$variant),)+ _ => None }
+            }
         }
 
         impl serde::Serialize for $name {
@@ -204,10 +207,20 @@ macro_rules! choice {
         }
 
         impl<'de> serde::Deserialize<'de> for $name {
+            /// Reads the wire value where it lies (stored entries are read back by the thousand).
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                <Self as $crate::domain::fields::Choice>::parse(&s)
-                    .ok_or_else(|| serde::de::Error::custom(format!("unknown value {s}")))
+                struct Wire;
+                impl serde::de::Visitor<'_> for Wire {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " wire value"))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<$name, E> {
+                        <$name as $crate::domain::fields::Choice>::parse(s)
+                            .ok_or_else(|| E::custom(format!("unknown value {s}")))
+                    }
+                }
+                d.deserialize_str(Wire)
             }
         }
     };
@@ -435,5 +448,24 @@ mod tests {
             e.get("req"),
             Some("is required: a whole number from 1 to 5")
         );
+    }
+
+    #[test]
+    fn a_choice_reads_its_wire_value_escaped_or_not_and_nothing_else() {
+        assert_eq!(Colour::parse("blue"), Some(Colour::Blue));
+        assert_eq!(Colour::parse("Blue"), None);
+        let read = |s: &str| serde_json::from_str::<Vec<Colour>>(s).map_err(|e| e.to_string());
+        assert_eq!(
+            read(r#"["red","bl\u0075e"]"#),
+            Ok(vec![Colour::Red, Colour::Blue])
+        );
+        assert!(
+            read(r#"["green"]"#)
+                .unwrap_err()
+                .starts_with("unknown value green")
+        );
+        assert!(read("[1]").is_err());
+        let text = serde_json::to_string(&[Colour::Blue, Colour::Red]).unwrap();
+        assert_eq!(text, r#"["blue","red"]"#);
     }
 }

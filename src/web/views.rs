@@ -37,6 +37,11 @@ pub fn short_day(t: chrono::NaiveDateTime) -> String {
     format!("{} {}", t.day(), MONTHS[t.month0() as usize])
 }
 
+/// "12 May 07:30": the day and time a suggestion's evidence and a therapist's client list show.
+pub fn short_day_clock(t: chrono::NaiveDateTime) -> String {
+    format!("{} {:02}:{:02}", short_day(t), t.hour(), t.minute())
+}
+
 /// An entry as list pages show it.
 #[derive(Clone, Debug)]
 pub struct EntryView {
@@ -187,6 +192,8 @@ mod tests {
             let v = EntryView::of(&e);
             assert_eq!(v.time, t.format("%H:%M").to_string(), "{at}");
             assert_eq!(v.day, t.format("%-d %b").to_string(), "{at}");
+            let both = super::short_day_clock(t.naive_local());
+            assert_eq!(both, t.format("%-d %b %H:%M").to_string(), "{at}");
         }
     }
 

@@ -18,7 +18,7 @@ use crate::web::form::HtmlForm;
 use crate::web::pages::insight::{SuggestionView, views};
 use crate::web::pages::{PageRoute, page};
 use crate::web::session::{WebClientAccess, WebTherapist};
-use crate::web::views::{EntryView, NoteView, clock, note_views, short_day};
+use crate::web::views::{EntryView, NoteView, note_views, short_day_clock};
 use crate::web::widgets::{SummaryItem, Widget, WidgetBuilder, summary};
 use crate::web::{Layout, PageError, render, see_other};
 use actix_web::http::StatusCode;
@@ -118,10 +118,7 @@ fn client_row(c: ClientSummary, now: DateTime<Utc>) -> ClientRow {
         trend,
         trend_label,
         last_entry: last
-            .map(|x| {
-                let local = x.occurred_at.naive_local();
-                format!("{} {}", short_day(local), clock(local))
-            })
+            .map(|x| short_day_clock(x.occurred_at.naive_local()))
             .unwrap_or_else(|| "none in 90 days".into()),
         booking,
         rank: (severity, std::cmp::Reverse(now14)),

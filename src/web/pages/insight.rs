@@ -6,7 +6,7 @@ use crate::domain::fields::Choice;
 use crate::domain::rules::{self, DISCLAIMER, Evaluation, Suggestion};
 use crate::state::AppState;
 use crate::web::session::WebClient;
-use crate::web::views::{clock, short_day};
+use crate::web::views::short_day_clock;
 use crate::web::{Layout, PageError, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -58,14 +58,12 @@ pub fn view(s: &Suggestion) -> SuggestionView {
             .evidence
             .iter()
             .map(|x| {
-                let local = x.occurred_at.naive_local();
                 (
                     x.id.to_string(),
                     format!(
-                        "{}, {} {}: {}",
+                        "{}, {}: {}",
                         x.kind().label(),
-                        short_day(local),
-                        clock(local),
+                        short_day_clock(x.occurred_at.naive_local()),
                         x.data.summary()
                     ),
                 )

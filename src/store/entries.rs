@@ -7,7 +7,8 @@ use crate::domain::sync::FieldVersions;
 use crate::store::DbConn;
 use crate::store::StoreError;
 use crate::store::rows::{EntryRow, split_local};
-use crate::store::schema::{entries, users};
+use crate::store::schema::{entries, entry_times, users};
+use crate::store::times::{self, Cond, Timed};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -15,11 +16,14 @@ use std::collections::HashMap;
 /// Bumps and returns the user's change sequence, with the user's number (what their rows hold).
 /// As the first write of a transaction it also takes the per-user row lock, so changes of one
 /// user commit in sequence order.
+/// Adds the times of the user's earlier changes to the time index first ([`times`]).
 pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<(i64, i64), StoreError> {
-    Ok(diesel::update(users::table.find(user.to_string()))
+    let (seq, num, timed_seq) = diesel::update(users::table.find(user.to_string()))
         .set(users::seq.eq(users::seq + 1))
-        .returning((users::seq, users::num))
-        .get_result::<(i64, i64)>(conn)?)
+        .returning((users::seq, users::num, users::timed_seq))
+        .get_result::<(i64, i64, i64)>(conn)?;
+    times::settle_before(conn, num, (seq - 1, timed_seq), 1)?;
+    Ok((seq, num))
 }
 
 /// Rows of `user`: `entries` holds the user's number, found by a subquery (no query of its own).
@@ -130,43 +134,84 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// What [`list`] asks of each row, whichever way it is read: live, and the query's filters.
+fn listed<QS: 'static>(q: &ListQuery) -> Vec<Cond<QS>>
+where
+    entries::occurred_at: SelectableExpression<QS>,
+    entries::id: SelectableExpression<QS>,
+    entries::kind: SelectableExpression<QS>,
+    entries::data: SelectableExpression<QS>,
+    entries::deleted: SelectableExpression<QS>,
+{
+    let mut conds: Vec<Cond<QS>> = vec![Box::new(entries::deleted.eq(false))];
+    if let Some(from) = q.from {
+        conds.push(Box::new(entries::occurred_at.ge(from.naive_utc())));
+    }
+    if let Some(to) = q.to {
+        conds.push(Box::new(entries::occurred_at.lt(to.naive_utc())));
+    }
+    if let Some(kind) = q.kind {
+        conds.push(Box::new(entries::kind.eq(kind.as_str())));
+    }
+    if let Some(text) = &q.text {
+        conds.push(Box::new(
+            lower(entries::data).like(like_pattern(text)).escape('\\'),
+        ));
+    }
+    if let Some(c) = &q.cursor {
+        conds.push(Box::new(
+            entries::occurred_at
+                .lt(c.occurred_at)
+                .or(entries::occurred_at
+                    .eq(c.occurred_at)
+                    .and(entries::id.lt(c.id.clone()))),
+        ));
+    }
+    conds
+}
+
 /// Live entries newest first, and the cursor for the next page if there is one.
 pub fn list(
     conn: &mut DbConn,
     user: UserId,
     q: &ListQuery,
 ) -> Result<(Vec<Entry>, Option<Cursor>), StoreError> {
-    let mut query = entries::table
-        .filter(owned_by(user))
-        .filter(entries::deleted.eq(false))
+    let Some(timed) = Timed::of(conn, user)? else {
+        return Ok((Vec::new(), None));
+    };
+    // Through the time index, in its order: the same bounds on its own column let it seek.
+    let mut through = times::with_entries()
+        .filter(entry_times::user_num.eq(timed.num))
+        .select(entries::all_columns)
         .into_boxed();
     if let Some(from) = q.from {
-        query = query.filter(entries::occurred_at.ge(from.naive_utc()));
+        through = through.filter(entry_times::occurred_at.ge(from.naive_utc()));
     }
     if let Some(to) = q.to {
-        query = query.filter(entries::occurred_at.lt(to.naive_utc()));
-    }
-    if let Some(kind) = q.kind {
-        query = query.filter(entries::kind.eq(kind.as_str()));
-    }
-    if let Some(text) = &q.text {
-        query = query.filter(lower(entries::data).like(like_pattern(text)).escape('\\'));
+        through = through.filter(entry_times::occurred_at.lt(to.naive_utc()));
     }
     if let Some(c) = &q.cursor {
-        query = query.filter(
-            entries::occurred_at
-                .lt(c.occurred_at)
-                .or(entries::occurred_at
-                    .eq(c.occurred_at)
-                    .and(entries::id.lt(c.id.clone()))),
-        );
+        through = through.filter(entry_times::occurred_at.le(c.occurred_at));
     }
-    let rows = query
+    for c in listed(q) {
+        through = through.filter(c);
+    }
+    let through = through
+        .order((entry_times::occurred_at.desc(), entries::id.desc()))
+        .limit(q.limit + 1)
+        .load::<EntryRow>(conn)?;
+    let mut by_seq = entries::table.filter(timed.waiting()).into_boxed();
+    for c in listed(q) {
+        by_seq = by_seq.filter(c);
+    }
+    let by_seq = by_seq
         .order((entries::occurred_at.desc(), entries::id.desc()))
         .limit(q.limit + 1)
         .load::<EntryRow>(conn)?;
+    let mut rows = times::merge(through, by_seq);
+    rows.sort_unstable_by(|a, b| (&b.occurred_at, &b.id).cmp(&(&a.occurred_at, &a.id)));
     let more = rows.len() as i64 > q.limit;
-    let rows: Vec<EntryRow> = rows.into_iter().take(q.limit as usize).collect();
+    rows.truncate(q.limit as usize);
     let next = if more {
         rows.last().map(|r| Cursor {
             occurred_at: r.occurred_at,
@@ -428,33 +473,59 @@ pub fn for_insight(
         .unwrap_or_default())
 }
 
-/// Live entries of the users numbered `nums` after `since`, and their live massage sessions at
-/// or before it, newest first (for one user only the [`OLDER_SESSIONS`] kept are read, not
+/// Live entries of the users `of` after `since`, oldest first, and their live massage sessions
+/// at or before it, newest first (for one user only the [`OLDER_SESSIONS`] kept are read, not
 /// years of them).
 pub fn recent_and_sessions(
     conn: &mut DbConn,
-    nums: &[i64],
+    of: &[Timed],
     since: NaiveDateTime,
 ) -> Result<(Vec<EntryRow>, Vec<EntryRow>), StoreError> {
-    let recent = entries::table
-        .filter(entries::user_num.eq_any(nums))
+    if of.is_empty() {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    let nums: Vec<i64> = of.iter().map(|t| t.num).collect();
+    let through = times::with_entries()
+        .filter(entry_times::user_num.eq_any(&nums))
+        .filter(entry_times::occurred_at.gt(since))
+        .filter(entries::deleted.eq(false))
+        .select(entries::all_columns)
+        .load::<EntryRow>(conn)?;
+    let by_seq = entries::table
+        .filter(times::waiting_of(of))
         .filter(entries::deleted.eq(false))
         .filter(entries::occurred_at.gt(since))
         .load::<EntryRow>(conn)?;
-    let mut older_query = entries::table
-        .filter(entries::user_num.eq_any(nums))
+    let mut recent = times::merge(through, by_seq);
+    recent.sort_unstable_by(|a, b| (&a.occurred_at, &a.id).cmp(&(&b.occurred_at, &b.id)));
+    let session = EntryKind::Massage.as_str();
+    let mut through = times::with_entries()
+        .filter(entry_times::user_num.eq_any(&nums))
+        .filter(entry_times::occurred_at.le(since))
         .filter(entries::deleted.eq(false))
-        .filter(entries::kind.eq(EntryKind::Massage.as_str()))
-        .filter(entries::occurred_at.le(since))
-        .order(entries::occurred_at.desc())
+        .filter(entries::kind.eq(session))
+        .select(entries::all_columns)
+        .order((entry_times::occurred_at.desc(), entries::id.desc()))
         .into_boxed();
-    if nums.len() == 1 {
-        older_query = older_query.limit(OLDER_SESSIONS as i64);
+    if of.len() == 1 {
+        through = through.limit(OLDER_SESSIONS as i64);
     }
-    Ok((recent, older_query.load::<EntryRow>(conn)?))
+    let through = through.load::<EntryRow>(conn)?;
+    let by_seq = entries::table
+        .filter(times::waiting_of(of))
+        .filter(entries::deleted.eq(false))
+        .filter(entries::kind.eq(session))
+        .filter(entries::occurred_at.le(since))
+        .load::<EntryRow>(conn)?;
+    let mut older = times::merge(through, by_seq);
+    older.sort_unstable_by(|a, b| (&b.occurred_at, &b.id).cmp(&(&a.occurred_at, &a.id)));
+    if of.len() == 1 {
+        older.truncate(OLDER_SESSIONS);
+    }
+    Ok((recent, older))
 }
 
-/// [`for_insight`] for many users in three queries (the therapist dashboard: no query per
+/// [`for_insight`] for many users in a few queries (the therapist dashboard: no query per
 /// client).
 pub fn for_insight_of(
     conn: &mut DbConn,
@@ -462,20 +533,13 @@ pub fn for_insight_of(
     now: DateTime<Utc>,
 ) -> Result<HashMap<UserId, Vec<Entry>>, StoreError> {
     let since = (now - chrono::Duration::days(INSIGHT_DAYS)).naive_utc();
-    let ids: Vec<String> = users.iter().map(|u| u.to_string()).collect();
-    let owners: HashMap<i64, UserId> = users::table
-        .filter(users::id.eq_any(&ids))
-        .select((users::num, users::id))
-        .load::<(i64, String)>(conn)?
-        .into_iter()
-        .filter_map(|(num, id)| Some((num, UserId::parse(&id)?)))
-        .collect();
-    let nums: Vec<i64> = owners.keys().copied().collect();
-    let (recent, older_sessions) = recent_and_sessions(conn, &nums, since)?;
+    let owners = Timed::of_many(conn, users)?;
+    let of: Vec<Timed> = owners.values().map(|(_, t)| *t).collect();
+    let (recent, older_sessions) = recent_and_sessions(conn, &of, since)?;
     let mut out: HashMap<UserId, Vec<Entry>> = users.iter().map(|u| (*u, Vec::new())).collect();
     let mut older: HashMap<i64, usize> = HashMap::new();
     for r in recent {
-        if let Some(list) = owners.get(&r.user_num).and_then(|u| out.get_mut(u)) {
+        if let Some(list) = owners.get(&r.user_num).and_then(|(u, _)| out.get_mut(u)) {
             list.push(Entry::try_from(r)?);
         }
     }
@@ -483,7 +547,7 @@ pub fn for_insight_of(
         let seen = older.entry(r.user_num).or_default();
         *seen += 1;
         if *seen <= OLDER_SESSIONS
-            && let Some(list) = owners.get(&r.user_num).and_then(|u| out.get_mut(u))
+            && let Some(list) = owners.get(&r.user_num).and_then(|(u, _)| out.get_mut(u))
         {
             list.push(Entry::try_from(r)?);
         }
@@ -514,21 +578,76 @@ pub fn in_local_range(
     only: Option<EntryKind>,
 ) -> Result<Vec<Entry>, StoreError> {
     let (start, end) = local_range_bounds(from, to);
-    let mut q = entries::table
-        .filter(owned_by(user))
-        .filter(entries::deleted.eq(false))
-        .filter(entries::occurred_at.ge(start))
-        .filter(entries::occurred_at.lt(end))
-        .filter(entries::kind.ne(EntryKind::Event.as_str()))
-        .into_boxed();
-    if let Some(k) = only {
-        q = q.filter(entries::kind.eq(k.as_str()));
+    let kinds = Kinds {
+        events: false,
+        only,
+    };
+    let rows = between(conn, user, (Some(start), Some(end)), kinds)?;
+    rows.into_iter().map(Entry::try_from).collect()
+}
+
+/// Which kinds a read by time range keeps.
+#[derive(Clone, Copy, Debug)]
+struct Kinds {
+    /// Upcoming events too.
+    events: bool,
+    /// Only this kind.
+    only: Option<EntryKind>,
+}
+
+impl Kinds {
+    /// Live rows of these kinds, whichever way they are read.
+    fn conds<QS: 'static>(self) -> Vec<Cond<QS>>
+    where
+        entries::kind: SelectableExpression<QS>,
+        entries::deleted: SelectableExpression<QS>,
+    {
+        let mut conds: Vec<Cond<QS>> = vec![Box::new(entries::deleted.eq(false))];
+        if !self.events {
+            conds.push(Box::new(entries::kind.ne(EntryKind::Event.as_str())));
+        }
+        if let Some(k) = self.only {
+            conds.push(Box::new(entries::kind.eq(k.as_str())));
+        }
+        conds
     }
-    q.order(entries::occurred_at.asc())
-        .load::<EntryRow>(conn)?
-        .into_iter()
-        .map(Entry::try_from)
-        .collect()
+}
+
+/// Live rows of `user`'s of `kinds` in `[start, end)` (either end open), oldest first.
+fn between(
+    conn: &mut DbConn,
+    user: UserId,
+    (start, end): (Option<NaiveDateTime>, Option<NaiveDateTime>),
+    kinds: Kinds,
+) -> Result<Vec<EntryRow>, StoreError> {
+    let Some(timed) = Timed::of(conn, user)? else {
+        return Ok(Vec::new());
+    };
+    let mut through = times::with_entries()
+        .filter(entry_times::user_num.eq(timed.num))
+        .select(entries::all_columns)
+        .into_boxed();
+    let mut by_seq = entries::table.filter(timed.waiting()).into_boxed();
+    if let Some(start) = start {
+        through = through.filter(entry_times::occurred_at.ge(start));
+        by_seq = by_seq.filter(entries::occurred_at.ge(start));
+    }
+    if let Some(end) = end {
+        through = through.filter(entry_times::occurred_at.lt(end));
+        by_seq = by_seq.filter(entries::occurred_at.lt(end));
+    }
+    for c in kinds.conds() {
+        through = through.filter(c);
+    }
+    for c in kinds.conds() {
+        by_seq = by_seq.filter(c);
+    }
+    let through = through
+        .order((entry_times::occurred_at.asc(), entries::id.asc()))
+        .load::<EntryRow>(conn)?;
+    let mut rows = times::merge(through, by_seq.load::<EntryRow>(conn)?);
+    rows.sort_unstable_by(|a, b| (&a.occurred_at, &a.id).cmp(&(&b.occurred_at, &b.id)));
+    Ok(rows)
 }
 
 /// Live entries of every kind (events too) whose own local date may fall in `from..=to`, either
@@ -539,18 +658,13 @@ pub fn for_export(
     from: Option<chrono::NaiveDate>,
     to: Option<chrono::NaiveDate>,
 ) -> Result<Vec<Entry>, StoreError> {
-    let mut q = entries::table
-        .filter(owned_by(user))
-        .filter(entries::deleted.eq(false))
-        .into_boxed();
-    if let Some(f) = from.and_then(|f| (f - chrono::Duration::days(1)).and_hms_opt(0, 0, 0)) {
-        q = q.filter(entries::occurred_at.ge(f));
-    }
-    if let Some(t) = to.and_then(|t| (t + chrono::Duration::days(2)).and_hms_opt(0, 0, 0)) {
-        q = q.filter(entries::occurred_at.lt(t));
-    }
-    q.order((entries::occurred_at.asc(), entries::id.asc()))
-        .load::<EntryRow>(conn)?
+    let start = from.and_then(|f| (f - chrono::Duration::days(1)).and_hms_opt(0, 0, 0));
+    let end = to.and_then(|t| (t + chrono::Duration::days(2)).and_hms_opt(0, 0, 0));
+    let kinds = Kinds {
+        events: true,
+        only: None,
+    };
+    between(conn, user, (start, end), kinds)?
         .into_iter()
         .map(Entry::try_from)
         .collect()

@@ -12,6 +12,7 @@ pub mod schema;
 pub mod server_keys;
 pub mod shares;
 pub mod sync;
+pub mod times;
 pub mod users;
 
 pub use error::StoreError;

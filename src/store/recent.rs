@@ -260,11 +260,12 @@ impl Recent {
 
 /// Reads a user's recent journal: the sequence first, then what it covers.
 pub fn load(conn: &mut DbConn, user: UserId, since: NaiveDateTime) -> Result<Recent, StoreError> {
-    let (seq, num): (i64, i64) = users::table
+    let (seq, num, timed_seq): (i64, i64, i64) = users::table
         .find(user.to_string())
-        .select((users::seq, users::num))
+        .select((users::seq, users::num, users::timed_seq))
         .first(conn)?;
-    let (recent, older) = entries::recent_and_sessions(conn, &[num], since)?;
+    let timed = crate::store::times::Timed { num, timed_seq };
+    let (recent, older) = entries::recent_and_sessions(conn, &[timed], since)?;
     let parse = |rows: Vec<EntryRow>| -> Result<Vec<Entry>, StoreError> {
         rows.into_iter().map(Entry::try_from).collect()
     };

@@ -151,6 +151,9 @@ pub struct UserRow {
     /// Given by the database on insert.
     #[diesel(skip_insertion)]
     pub num: i64,
+    /// Starts at 0 (nothing written yet).
+    #[diesel(skip_insertion)]
+    pub timed_seq: i64,
 }
 
 /// A user as the rest of the app sees it.

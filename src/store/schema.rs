@@ -17,6 +17,8 @@ diesel::table! {
         purged_seq -> BigInt,
         /// A small number for the user, given by the database: what `entries` holds.
         num -> BigInt,
+        /// Every entry of the user's with `seq` up to this is in `entry_times` (unless deleted).
+        timed_seq -> BigInt,
     }
 }
 
@@ -46,6 +48,15 @@ diesel::table! {
         seq -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The time index of `entries`, kept apart and filled in bulk (`store::times`).
+    entry_times (user_num, occurred_at, seq) {
+        user_num -> BigInt,
+        occurred_at -> Timestamp,
+        seq -> BigInt,
     }
 }
 
@@ -152,6 +163,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     entries,
+    entry_times,
     server_keys,
     shares,
     access_log,

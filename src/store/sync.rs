@@ -363,10 +363,11 @@ pub fn push(
     // The per-user row lock first: pushes of one user are serialized, so sequence order is
     // commit order and last_mid cannot race.
     // The lock and the current sequence in one statement.
-    let (seq, num): (i64, i64) = diesel::update(users::table.find(user.to_string()))
-        .set(users::seq.eq(users::seq))
-        .returning((users::seq, users::num))
-        .get_result(conn)?;
+    let (seq, num, timed_seq): (i64, i64, i64) =
+        diesel::update(users::table.find(user.to_string()))
+            .set(users::seq.eq(users::seq))
+            .returning((users::seq, users::num, users::timed_seq))
+            .get_result(conn)?;
     let bound: Option<(String, i64)> = sync_clients::table
         .find(client_id)
         .select((sync_clients::user_id, sync_clients::last_mid))
@@ -405,6 +406,7 @@ pub fn push(
         .filter(|(mid, _)| *mid > last)
         .map(|(_, op)| op)
         .collect();
+    crate::store::times::settle_before(conn, num, (seq, timed_seq), fresh.len())?;
     let mut batch = Batch::start(conn, (user, num), seq, &fresh)?;
     let mut outcomes = Vec::with_capacity(mutations.len());
     let mut applied_to = last;

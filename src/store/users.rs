@@ -34,6 +34,7 @@ pub fn insert_user(
         purged_seq: 0,
         // Not inserted: the database numbers the user.
         num: 0,
+        timed_seq: 0,
     };
     match diesel::insert_into(users::table).values(&row).execute(conn) {
         Ok(_) => Ok(id),

@@ -27,3 +27,4 @@ mod spasm;
 mod store;
 mod sync;
 mod timeline;
+mod times;

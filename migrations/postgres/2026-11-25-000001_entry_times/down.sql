@@ -1,0 +1,6 @@
+DROP TRIGGER entries_times_deleted ON entries;
+DROP TRIGGER entries_times_changed ON entries;
+DROP FUNCTION entries_times_forget();
+CREATE INDEX entries_user_time ON entries (user_num, occurred_at);
+ALTER TABLE users DROP COLUMN timed_seq;
+DROP TABLE entry_times;

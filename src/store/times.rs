@@ -1,0 +1,156 @@
+//! The time index of entries, kept apart from the table and filled in bulk.
+//!
+//! `entry_times` holds `(user_num, occurred_at, seq)` for each live entry whose `seq` is at most
+//! the user's `users.timed_seq`. Any change to an entry gives it a new sequence number, and a
+//! trigger then removes its row; what changed since `timed_seq` readers find by sequence
+//! (the `entries_user_seq` index), which is never more than [`SETTLE_AT`] rows.
+//!
+//! Why not an index on `entries (user_num, occurred_at)`: a device's first push of entries whose
+//! times are spread over months inserted into a different leaf of that index for nearly every
+//! entry, and each leaf a commit touches is written whole to the log and again by the
+//! checkpoint (twice the bytes of the same push in time order, `docs/PERFORMANCE.md`). Here such
+//! a push only appends to the table; its times are added later, thousands at once and sorted, so
+//! each leaf is written once for many entries.
+//!
+//! Readers go through [`Timed`]: rows through `entry_times` and rows after `timed_seq`, merged
+//! by [`merge`].
+
+use crate::domain::ids::UserId;
+use crate::store::rows::EntryRow;
+use crate::store::schema::{entries, entry_times, users};
+use crate::store::{DbConn, MultiBackend, StoreError};
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// Changes whose times wait before a write adds them all.
+pub const SETTLE_AT: i64 = 2048;
+
+/// A write of fewer changes than this (a form, a device's usual push) adds the waiting times at
+/// once: one entry at a time costs what an index did, and readers find little by sequence.
+pub const SMALL_WRITE: usize = 32;
+
+/// Called by a write after it takes the user's row lock and before it writes rows of its own:
+/// `seq` is the user's sequence before this write, `timed_seq` how far their times are added,
+/// `changes` how many changes the write brings. Adds the times of the entries changed in
+/// `timed_seq..=seq` if the write is small or they have grown to [`SETTLE_AT`].
+pub fn settle_before(
+    conn: &mut DbConn,
+    num: i64,
+    (seq, timed_seq): (i64, i64),
+    changes: usize,
+) -> Result<(), StoreError> {
+    let waiting = seq - timed_seq;
+    if waiting <= 0 || (changes >= SMALL_WRITE && waiting < SETTLE_AT) {
+        return Ok(());
+    }
+    diesel::insert_into(entry_times::table)
+        .values(
+            entries::table
+                .filter(entries::user_num.eq(num))
+                .filter(entries::seq.gt(timed_seq))
+                .filter(entries::seq.le(seq))
+                .filter(entries::deleted.eq(false))
+                .select((entries::user_num, entries::occurred_at, entries::seq))
+                .order((entries::occurred_at, entries::seq)),
+        )
+        .into_columns((
+            entry_times::user_num,
+            entry_times::occurred_at,
+            entry_times::seq,
+        ))
+        .execute(conn)?;
+    diesel::update(users::table.filter(users::num.eq(num)))
+        .set(users::timed_seq.eq(seq))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Where a user's entries are for a read by time: their number, and the sequence up to which
+/// their times are in `entry_times` (read first, so a concurrent settle cannot hide a row: rows
+/// after it are read by sequence whether or not they have been added since).
+#[derive(Clone, Copy, Debug)]
+pub struct Timed {
+    pub num: i64,
+    pub timed_seq: i64,
+}
+
+impl Timed {
+    /// `user`'s, or `None` for an unknown user.
+    pub fn of(conn: &mut DbConn, user: UserId) -> Result<Option<Timed>, StoreError> {
+        Ok(users::table
+            .find(user.to_string())
+            .select((users::num, users::timed_seq))
+            .first::<(i64, i64)>(conn)
+            .optional()?
+            .map(|(num, timed_seq)| Timed { num, timed_seq }))
+    }
+
+    /// Each known user's of `list`.
+    pub fn of_many(
+        conn: &mut DbConn,
+        list: &[UserId],
+    ) -> Result<HashMap<i64, (UserId, Timed)>, StoreError> {
+        let ids: Vec<String> = list.iter().map(|u| u.to_string()).collect();
+        Ok(users::table
+            .filter(users::id.eq_any(&ids))
+            .select((users::id, users::num, users::timed_seq))
+            .load::<(String, i64, i64)>(conn)?
+            .into_iter()
+            .filter_map(|(id, num, timed_seq)| {
+                Some((num, (UserId::parse(&id)?, Timed { num, timed_seq })))
+            })
+            .collect())
+    }
+
+    /// The rows not yet in `entry_times`: `entries` filtered by this.
+    pub fn waiting(&self) -> Cond<entries::table> {
+        Box::new(
+            entries::user_num
+                .eq(self.num)
+                .and(entries::seq.gt(self.timed_seq)),
+        )
+    }
+}
+
+/// The rows of any of `of` not yet in `entry_times`.
+pub fn waiting_of(of: &[Timed]) -> Cond<entries::table> {
+    let mut each = of.iter().map(Timed::waiting);
+    let first = each
+        .next()
+        .unwrap_or_else(|| Box::new(diesel::dsl::sql::<diesel::sql_types::Bool>("1 = 0")));
+    each.fold(first, |all, one| Box::new(all.or(one)))
+}
+
+/// A condition on a query's rows, boxed so one list of them applies to either way of reading.
+pub type Cond<QS> = Box<dyn BoxableExpression<QS, MultiBackend, SqlType = diesel::sql_types::Bool>>;
+
+/// `entry_times` joined with the entries its rows name.
+#[diesel::dsl::auto_type]
+pub fn with_entries() -> _ {
+    entry_times::table.inner_join(
+        entries::table.on(entries::user_num
+            .eq(entry_times::user_num)
+            .and(entries::seq.eq(entry_times::seq))),
+    )
+}
+
+/// One row per entry from the two ways of reading (an entry changed between the two reads can
+/// come from both: its later state is kept), in no particular order.
+pub fn merge(through_times: Vec<EntryRow>, by_seq: Vec<EntryRow>) -> Vec<EntryRow> {
+    if by_seq.is_empty() {
+        return through_times;
+    }
+    let mut at: HashMap<(i64, String), usize> = HashMap::with_capacity(by_seq.len());
+    let mut out = by_seq;
+    for (i, r) in out.iter().enumerate() {
+        at.insert((r.user_num, r.id.clone()), i);
+    }
+    for r in through_times {
+        match at.get(&(r.user_num, r.id.clone())) {
+            Some(&i) if out[i].seq >= r.seq => {}
+            Some(&i) => out[i] = r,
+            None => out.push(r),
+        }
+    }
+    out
+}

@@ -3,7 +3,7 @@
 //! `entry_times` holds `(user_num, occurred_at, seq)` for each live entry whose `seq` is at most
 //! the user's `users.timed_seq`. Any change to an entry gives it a new sequence number, and a
 //! trigger then removes its row; what changed since `timed_seq` readers find by sequence
-//! (the `entries_user_seq` index), which is never more than [`SETTLE_AT`] rows.
+//! (the `entries_user_seq` index): at most [`SETTLE_MOST`] rows and one push more.
 //!
 //! Why not an index on `entries (user_num, occurred_at)`: a device's first push of entries whose
 //! times are spread over months inserted into a different leaf of that index for nearly every
@@ -22,8 +22,18 @@ use crate::store::{DbConn, MultiBackend, StoreError};
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-/// Changes whose times wait before a write adds them all.
+/// Changes whose times wait before a write adds them all, while the index is small.
 pub const SETTLE_AT: i64 = 2048;
+
+/// The most changes whose times may wait: a read by time reads them all by sequence.
+pub const SETTLE_MOST: i64 = 16_384;
+
+/// How many changes may wait while `timed_seq` are added: adding them writes about every leaf
+/// of the user's index once, so the bigger it is, the more should wait to share that cost
+/// (a quarter as many as are in it, from [`SETTLE_AT`] up to [`SETTLE_MOST`]).
+pub fn may_wait(timed_seq: i64) -> i64 {
+    (timed_seq / 4).clamp(SETTLE_AT, SETTLE_MOST)
+}
 
 /// A write of fewer changes than this (a form, a device's usual push) adds the waiting times at
 /// once: one entry at a time costs what an index did, and readers find little by sequence.
@@ -32,7 +42,7 @@ pub const SMALL_WRITE: usize = 32;
 /// Called by a write after it takes the user's row lock and before it writes rows of its own:
 /// `seq` is the user's sequence before this write, `timed_seq` how far their times are added,
 /// `changes` how many changes the write brings. Adds the times of the entries changed in
-/// `timed_seq..=seq` if the write is small or they have grown to [`SETTLE_AT`].
+/// `timed_seq..=seq` if the write is small or they have grown to [`may_wait`].
 pub fn settle_before(
     conn: &mut DbConn,
     num: i64,
@@ -40,7 +50,7 @@ pub fn settle_before(
     changes: usize,
 ) -> Result<(), StoreError> {
     let waiting = seq - timed_seq;
-    if waiting <= 0 || (changes >= SMALL_WRITE && waiting < SETTLE_AT) {
+    if waiting <= 0 || (changes >= SMALL_WRITE && waiting < may_wait(timed_seq)) {
         return Ok(());
     }
     diesel::insert_into(entry_times::table)
@@ -153,4 +163,17 @@ pub fn merge(through_times: Vec<EntryRow>, by_seq: Vec<EntryRow>) -> Vec<EntryRo
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bigger_the_index_the_more_changes_wait_up_to_a_bound() {
+        assert_eq!(may_wait(0), SETTLE_AT);
+        assert_eq!(may_wait(8_192), SETTLE_AT);
+        assert_eq!(may_wait(40_000), 10_000);
+        assert_eq!(may_wait(10_000_000), SETTLE_MOST);
+    }
 }

@@ -18,12 +18,18 @@ pub async fn push(
     mutations: Vec<(i64, Op)>,
 ) -> Result<(i64, Vec<Outcome>), AppError> {
     let now = state.now();
+    let big = mutations.len() >= crate::store::times::SMALL_WRITE;
     let result = state
         .db
         .write(move |c| sync::push(c, user, &client_id, &mutations, now))
         .await?;
     match result {
-        Ok(done) => Ok(done),
+        Ok(done) => {
+            if big {
+                state.db.pushed(user);
+            }
+            Ok(done)
+        }
         Err(PushError::ForeignClient) => Err(AppError::Forbidden(
             "This client_id belongs to another account.",
         )),

@@ -82,7 +82,7 @@ impl ManageConnection for Manager {
     }
 }
 
-type Pool = r2d2::Pool<Manager>;
+pub(crate) type Pool = r2d2::Pool<Manager>;
 
 /// Which backend is in use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +100,8 @@ pub struct Db {
     pub backend: Backend,
     /// SQLite: the thread that checkpoints the write-ahead log.
     checkpoint: Option<checkpoint::Checkpointer>,
+    /// The thread that adds the waiting entry times of big pushes once they stop.
+    settler: times::Settler,
 }
 
 impl Db {
@@ -126,11 +128,20 @@ impl Db {
             DatabaseUrl::Sqlite(path) => Some(checkpoint::Checkpointer::start(path)?),
             DatabaseUrl::Postgres(_) => None,
         };
+        let settler = times::Settler::start(write.clone(), {
+            let checkpoint = checkpoint.clone();
+            move || {
+                if let Some(c) = &checkpoint {
+                    c.wrote();
+                }
+            }
+        })?;
         let db = Self {
             read,
             write,
             backend,
             checkpoint,
+            settler,
         };
         db.migrate()?;
         Ok(db)
@@ -187,6 +198,12 @@ impl Db {
         .await;
         self.wrote();
         done
+    }
+
+    /// Says `user` just pushed changes whose times wait to be indexed ([`times`]): they are
+    /// added once the user's pushes stop for a moment.
+    pub fn pushed(&self, user: crate::domain::ids::UserId) {
+        self.settler.pushed(user);
     }
 
     fn wrote(&self) {

@@ -18,9 +18,11 @@
 use crate::domain::ids::UserId;
 use crate::store::rows::EntryRow;
 use crate::store::schema::{entries, entry_times, users};
-use crate::store::{DbConn, MultiBackend, StoreError};
+use crate::store::{DbConn, MultiBackend, Pool, StoreError};
 use diesel::prelude::*;
 use std::collections::HashMap;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
 
 /// Changes whose times wait before a write adds them all, while the index is small.
 pub const SETTLE_AT: i64 = 2048;
@@ -73,6 +75,85 @@ pub fn settle_before(
         .set(users::timed_seq.eq(seq))
         .execute(conn)?;
     Ok(())
+}
+
+/// Adds all of `user`'s waiting times now, under their row lock (nothing if the user is gone).
+pub fn settle_now(conn: &mut DbConn, user: UserId) -> Result<(), StoreError> {
+    let locked = diesel::update(users::table.find(user.to_string()))
+        .set(users::seq.eq(users::seq))
+        .returning((users::seq, users::num, users::timed_seq))
+        .get_result::<(i64, i64, i64)>(conn)
+        .optional()?;
+    match locked {
+        Some((seq, num, timed_seq)) => settle_before(conn, num, (seq, timed_seq), 0),
+        None => Ok(()),
+    }
+}
+
+/// How long a user's big pushes must have stopped before a thread adds their waiting times.
+pub const QUIET: Duration = Duration::from_millis(200);
+
+/// Adds the waiting times of users whose big pushes have stopped for [`QUIET`], on a thread of
+/// its own with a connection from the write pool: a device's first sync leaves nothing for
+/// reads to find by sequence once it is done, while the times of its pushes are still added
+/// thousands at once. The thread stops once every copy of this is dropped.
+#[derive(Clone, Debug)]
+pub struct Settler(SyncSender<UserId>);
+
+impl Settler {
+    /// Starts the thread; `wrote` runs after each of its commits.
+    pub fn start(pool: Pool, wrote: impl Fn() + Send + 'static) -> std::io::Result<Settler> {
+        let (tell, told) = mpsc::sync_channel(1024);
+        std::thread::Builder::new()
+            .name("unknot-settle".into())
+            .spawn(move || settle_when_quiet(&pool, &told, &wrote))?;
+        Ok(Settler(tell))
+    }
+
+    /// Says `user` just pushed changes whose times wait. A full queue drops the word: the
+    /// times then wait for the user's next write, as they may.
+    pub fn pushed(&self, user: UserId) {
+        match self.0.try_send(user) {
+            Ok(()) | Err(TrySendError::Full(_)) | Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+}
+
+fn settle_when_quiet(pool: &Pool, told: &Receiver<UserId>, wrote: &dyn Fn()) {
+    let mut last: HashMap<UserId, Instant> = HashMap::new();
+    loop {
+        let heard = match last.values().min() {
+            None => told.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            Some(first) => {
+                told.recv_timeout((*first + QUIET).saturating_duration_since(Instant::now()))
+            }
+        };
+        match heard {
+            Ok(user) => {
+                last.insert(user, Instant::now());
+                continue;
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        let now = Instant::now();
+        let quiet: Vec<UserId> = last
+            .iter()
+            .filter(|(_, at)| now.duration_since(**at) >= QUIET)
+            .map(|(u, _)| *u)
+            .collect();
+        for user in quiet {
+            last.remove(&user);
+            let done = pool
+                .get()
+                .map_err(StoreError::from)
+                .and_then(|mut c| c.transaction::<_, StoreError, _>(|c| settle_now(c, user)));
+            match done {
+                Ok(()) => wrote(),
+                Err(e) => tracing::warn!(error = %e, "adding waiting entry times failed"),
+            }
+        }
+    }
 }
 
 /// Where a user's entries are for a read by time: their number, and the sequence up to which

@@ -188,8 +188,8 @@ async fn waiting(app: &TestApp, user: UserId) -> (i64, i64) {
         .unwrap()
 }
 
-/// A push of `ops` from the device; the outcome of each.
-async fn push(c: &mut Client, ops: Vec<Value>) -> Vec<Value> {
+/// A push of `ops` through the API; the outcome of each.
+async fn push_api(c: &mut Client, ops: Vec<Value>) -> Vec<Value> {
     let r = c
         .post_json(
             "/api/v1/sync/push",
@@ -202,7 +202,60 @@ async fn push(c: &mut Client, ops: Vec<Value>) -> Vec<Value> {
         results.iter().all(|r| r["status"] == "applied"),
         "{results:?}"
     );
-    results
+    results.iter().map(|r| r["version"].clone()).collect()
+}
+
+/// A push of `ops` straight through the store, as the API applies it but without telling the
+/// thread that indexes a big push once pushes stop: what waits stays waiting.
+async fn push_store(app: &TestApp, user: UserId, ops: Vec<Value>) -> Vec<Value> {
+    use unknot::domain::entry::{EntryData, NewEntry, parse_instant};
+    use unknot::domain::fields::Choice;
+    use unknot::domain::ids::EntryId;
+    use unknot::domain::sync::{Op, Outcome};
+    let muts: Vec<(i64, Op)> = ops
+        .iter()
+        .map(|o| {
+            let e = &o["entry"];
+            let kind = EntryKind::parse(e["kind"].as_str().unwrap()).unwrap();
+            let entry = NewEntry {
+                id: EntryId::parse(e["id"].as_str().unwrap()).unwrap(),
+                occurred_at: parse_instant(e["occurred_at"].as_str().unwrap()).unwrap(),
+                data: EntryData::from_json_str(kind, &e["data"].to_string()).unwrap(),
+            };
+            let base_version = o["base_version"].as_i64().unwrap();
+            (
+                o["mid"].as_i64().unwrap(),
+                Op::Upsert {
+                    entry,
+                    base_version,
+                },
+            )
+        })
+        .collect();
+    let now = Utc::now();
+    let (_, outcomes) = app
+        .state
+        .db
+        .write(move |c| unknot::store::sync::push(c, user, DEVICE, &muts, now))
+        .await
+        .unwrap()
+        .unwrap();
+    outcomes
+        .iter()
+        .map(|o| match o {
+            Outcome::Applied { version, .. } | Outcome::Merged { version, .. } => {
+                Value::from(*version)
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+/// Which way a push goes.
+#[derive(Clone, Copy)]
+enum Via {
+    Api,
+    Store,
 }
 
 /// The device's journal: each entry's id, version and number (which fixes its kind).
@@ -214,7 +267,13 @@ struct Device {
 
 impl Device {
     /// A push of `new` entries and `edits` of live ones (new times), `edits` first.
-    async fn push(&mut self, c: &mut Client, rng: &mut Rng, new: usize, edits: usize) {
+    async fn push(
+        &mut self,
+        (app, c, user): (&TestApp, &mut Client, UserId),
+        rng: &mut Rng,
+        (new, edits): (usize, usize),
+        via: Via,
+    ) {
         let mut ops = Vec::new();
         let mut touched = Vec::new();
         for _ in 0..edits {
@@ -238,8 +297,12 @@ impl Device {
                 .push((format!("0196c0de-0000-7000-8000-{n:012}"), 0, n));
             touched.push(self.live.len() - 1);
         }
-        for (r, i) in push(c, ops).await.iter().zip(touched) {
-            self.live[i].1 = r["version"].as_i64().unwrap();
+        let versions = match via {
+            Via::Api => push_api(c, ops).await,
+            Via::Store => push_store(app, user, ops).await,
+        };
+        for (v, i) in versions.iter().zip(touched) {
+            self.live[i].1 = v.as_i64().unwrap();
         }
     }
 }
@@ -267,7 +330,9 @@ async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexe
     // until 2,048 changes have, then the next push indexes them all.
     let batches = SETTLE_AT as usize / 100 + 2;
     for b in 1..=batches {
-        device.push(&mut c, &mut rng, 100, 0).await;
+        device
+            .push((&app, &mut c, user), &mut rng, (100, 0), Via::Store)
+            .await;
         let (timed, wait) = waiting(&app, user).await;
         if b * 100 <= SETTLE_AT as usize + 100 {
             assert_eq!((timed, wait), (0, b as i64 * 100), "batch {b}");
@@ -284,7 +349,9 @@ async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexe
     // Then the everyday mix: edits and deletions on a page or through the API (each indexes
     // what waited), big pushes with edits among them, and small pushes.
     for round in 0..4 {
-        device.push(&mut c, &mut rng, 90, 10).await;
+        device
+            .push((&app, &mut c, user), &mut rng, (90, 10), Via::Store)
+            .await;
         agree(&app, user, &format!("round {round}, a big push with edits")).await;
         for _ in 0..6 {
             let i = rng.below(device.live.len());
@@ -310,9 +377,14 @@ async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexe
             "round {round}: an edit indexes what waited"
         );
         agree(&app, user, &format!("round {round}, after edits")).await;
-        device.push(&mut c, &mut rng, 60, 0).await;
+        device
+            .push((&app, &mut c, user), &mut rng, (60, 0), Via::Store)
+            .await;
         let before = waiting(&app, user).await;
-        device.push(&mut c, &mut rng, SMALL_WRITE - 2, 1).await;
+        let small = (SMALL_WRITE - 2, 1);
+        device
+            .push((&app, &mut c, user), &mut rng, small, Via::Api)
+            .await;
         let after = waiting(&app, user).await;
         assert_eq!(
             after.0,
@@ -326,5 +398,21 @@ async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexe
         );
         agree(&app, user, &format!("round {round}, after a small push")).await;
     }
+    // A big push through the API: once the device stops pushing, its times are added.
+    for _ in 0..3 {
+        device
+            .push((&app, &mut c, user), &mut rng, (150, 5), Via::Api)
+            .await;
+    }
+    let started = std::time::Instant::now();
+    while waiting(&app, user).await.1 > 0 && started.elapsed().as_secs() < 10 {
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        waiting(&app, user).await.1,
+        0,
+        "indexed once the pushes stopped"
+    );
+    agree(&app, user, "after the pushes stopped").await;
     assert_eq!(scanned(&app, user).await.len(), device.live.len());
 }

@@ -128,10 +128,10 @@ fn settle_when_quiet(pool: &Pool, told: &Receiver<UserId>, wrote: &dyn Fn()) {
                 told.recv_timeout((*first + QUIET).saturating_duration_since(Instant::now()))
             }
         };
+        // Whoever is due goes next, heard of or not: others pushing on must not hold them up.
         match heard {
             Ok(user) => {
                 last.insert(user, Instant::now());
-                continue;
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,

@@ -189,11 +189,11 @@ async fn waiting(app: &TestApp, user: UserId) -> (i64, i64) {
 }
 
 /// A push of `ops` through the API; the outcome of each.
-async fn push_api(c: &mut Client, ops: Vec<Value>) -> Vec<Value> {
+async fn push_api(c: &mut Client, device: &str, ops: Vec<Value>) -> Vec<Value> {
     let r = c
         .post_json(
             "/api/v1/sync/push",
-            &json!({"client_id": DEVICE, "mutations": ops}),
+            &json!({"client_id": device, "mutations": ops}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -260,6 +260,7 @@ enum Via {
 
 /// The device's journal: each entry's id, version and number (which fixes its kind).
 struct Device {
+    client: &'static str,
     mid: i64,
     made: usize,
     live: Vec<(String, i64, usize)>,
@@ -298,7 +299,7 @@ impl Device {
             touched.push(self.live.len() - 1);
         }
         let versions = match via {
-            Via::Api => push_api(c, ops).await,
+            Via::Api => push_api(c, self.client, ops).await,
             Via::Store => push_store(app, user, ops).await,
         };
         for (v, i) in versions.iter().zip(touched) {
@@ -322,6 +323,7 @@ async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexe
         .id;
     let mut rng = Rng::new(0x7173_0001);
     let mut device = Device {
+        client: DEVICE,
         mid: 0,
         made: 0,
         live: Vec::new(),
@@ -415,4 +417,56 @@ async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexe
     );
     agree(&app, user, "after the pushes stopped").await;
     assert_eq!(scanned(&app, user).await.len(), device.live.len());
+}
+
+#[actix_web::test]
+async fn one_device_still_syncing_does_not_hold_up_indexing_anothers_finished_push() {
+    let app = spawn_app().await;
+    let mut a = api_user(&app, "done@example.com", "client").await;
+    let mut b = api_user(&app, "busy@example.com", "client").await;
+    let id_of = |email: &'static str| {
+        let db = app.state.db.clone();
+        async move {
+            db.read(move |c| unknot::store::users::find_by_email(c, email))
+                .await
+                .unwrap()
+                .unwrap()
+                .0
+                .id
+        }
+    };
+    let done = id_of("done@example.com").await;
+    let mut rng = Rng::new(0x7173_0002);
+    let device = |client, first| Device {
+        client,
+        mid: 0,
+        made: first,
+        live: Vec::new(),
+    };
+    let (mut da, mut db) = (
+        device(DEVICE, 0),
+        device("0196c0de-0000-7000-8000-00000000b0b0", 100_000),
+    );
+    da.push((&app, &mut a, done), &mut rng, (SMALL_WRITE, 0), Via::Api)
+        .await;
+    assert!(
+        waiting(&app, done).await.1 > 0,
+        "a big push leaves its times waiting"
+    );
+    let busy = id_of("busy@example.com").await;
+    let started = std::time::Instant::now();
+    let mut indexed_after = None;
+    while started.elapsed().as_secs() < 5 {
+        db.push((&app, &mut b, busy), &mut rng, (SMALL_WRITE, 0), Via::Api)
+            .await;
+        if indexed_after.is_none() && waiting(&app, done).await.1 == 0 {
+            indexed_after = Some(started.elapsed());
+            break;
+        }
+    }
+    let after = indexed_after.expect("indexed while the other device kept pushing");
+    assert!(
+        after.as_secs_f64() < 2.0,
+        "indexed {after:?} after the push, while the other device kept pushing"
+    );
 }

@@ -161,14 +161,17 @@ async fn agree(app: &TestApp, user: UserId, step: &str) {
 async fn waiting(app: &TestApp, user: UserId) -> (i64, i64) {
     app.state
         .db
-        .read(move |c| {
+        .write(move |c| {
             use diesel::prelude::*;
             use unknot::store::schema::users;
             use unknot::store::schema::{entries, entry_times};
-            let (seq, timed, num): (i64, i64, i64) = users::table
-                .find(user.to_string())
-                .select((users::seq, users::timed_seq, users::num))
-                .first(c)?;
+            // Under the user's row lock, as every write takes it: the thread that adds waiting
+            // times cannot commit between these reads.
+            let (seq, timed, num): (i64, i64, i64) =
+                diesel::update(users::table.find(user.to_string()))
+                    .set(users::seq.eq(users::seq))
+                    .returning((users::seq, users::timed_seq, users::num))
+                    .get_result(c)?;
             // The index holds exactly the live entries up to `timed_seq`: none left behind by
             // an edit or a deletion.
             let indexed: i64 = entry_times::table

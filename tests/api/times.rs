@@ -473,3 +473,64 @@ async fn one_device_still_syncing_does_not_hold_up_indexing_anothers_finished_pu
         "indexed {after:?} after the push, while the other device kept pushing"
     );
 }
+
+#[actix_web::test]
+async fn a_deleted_account_leaves_no_entry_times_behind() {
+    use diesel::prelude::*;
+    use unknot::store::schema::{entry_times, users};
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "leaving@example.com", "client").await;
+    let user = app
+        .state
+        .db
+        .read(|c| unknot::store::users::find_by_email(c, "leaving@example.com"))
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let mut rng = Rng::new(0x7173_0003);
+    let mut device = Device {
+        client: DEVICE,
+        mid: 0,
+        made: 0,
+        live: Vec::new(),
+    };
+    // Some times indexed (a small push indexes what came before it), some waiting.
+    for n in [SMALL_WRITE - 1, 1] {
+        device
+            .push((&app, &mut c, user), &mut rng, (n, 0), Via::Api)
+            .await;
+    }
+    device
+        .push((&app, &mut c, user), &mut rng, (100, 0), Via::Store)
+        .await;
+    device
+        .push((&app, &mut c, user), &mut rng, (100, 0), Via::Store)
+        .await;
+    let (timed, wait) = waiting(&app, user).await;
+    assert!(timed > 0 && wait > 0, "{timed}, {wait}");
+    let count = |db: unknot::store::Db| async move {
+        db.read(|c| {
+            let all: i64 = entry_times::table.count().get_result(c)?;
+            let owned: i64 = entry_times::table
+                .inner_join(users::table.on(users::num.eq(entry_times::user_num)))
+                .count()
+                .get_result(c)?;
+            Ok::<_, unknot::store::StoreError>((all, owned))
+        })
+        .await
+        .unwrap()
+    };
+    let (all, owned) = count(app.state.db.clone()).await;
+    assert!(all > 0 && all == owned);
+    let r = c
+        .send_json("DELETE", "/api/v1/account", &json!({"password": PASSWORD}))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(
+        count(app.state.db.clone()).await,
+        (0, 0),
+        "nothing of the journal's times is left"
+    );
+}

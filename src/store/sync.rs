@@ -363,11 +363,8 @@ pub fn push(
     // The per-user row lock first: pushes of one user are serialized, so sequence order is
     // commit order and last_mid cannot race.
     // The lock and the current sequence in one statement.
-    let (seq, num, timed_seq): (i64, i64, i64) =
-        diesel::update(users::table.find(user.to_string()))
-            .set(users::seq.eq(users::seq))
-            .returning((users::seq, users::num, users::timed_seq))
-            .get_result(conn)?;
+    let (seq, num, timed_seq) =
+        crate::store::times::lock(conn, user)?.ok_or(StoreError::NotFound)?;
     let bound: Option<(String, i64)> = sync_clients::table
         .find(client_id)
         .select((sync_clients::user_id, sync_clients::last_mid))

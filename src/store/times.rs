@@ -77,14 +77,20 @@ pub fn settle_before(
     Ok(())
 }
 
-/// Adds all of `user`'s waiting times now, under their row lock (nothing if the user is gone).
-pub fn settle_now(conn: &mut DbConn, user: UserId) -> Result<(), StoreError> {
-    let locked = diesel::update(users::table.find(user.to_string()))
+/// Takes `user`'s row lock (every write of theirs takes it first, so their changes commit in
+/// sequence order) and reads their sequence, number and `timed_seq` in the same statement;
+/// `None` if the user is gone.
+pub fn lock(conn: &mut DbConn, user: UserId) -> Result<Option<(i64, i64, i64)>, StoreError> {
+    Ok(diesel::update(users::table.find(user.to_string()))
         .set(users::seq.eq(users::seq))
         .returning((users::seq, users::num, users::timed_seq))
         .get_result::<(i64, i64, i64)>(conn)
-        .optional()?;
-    match locked {
+        .optional()?)
+}
+
+/// Adds all of `user`'s waiting times now, under their row lock (nothing if the user is gone).
+pub fn settle_now(conn: &mut DbConn, user: UserId) -> Result<(), StoreError> {
+    match lock(conn, user)? {
         Some((seq, num, timed_seq)) => settle_before(conn, num, (seq, timed_seq), 0),
         None => Ok(()),
     }

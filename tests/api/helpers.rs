@@ -359,6 +359,17 @@ pub async fn api_login(app: &TestApp, email: &str) -> Client {
     api_login_at(&app.addr, email).await
 }
 
+/// The stored user with this email (a test's own account, made through the API).
+pub async fn user_by_email(app: &TestApp, email: &'static str) -> unknot::store::rows::User {
+    app.state
+        .db
+        .read(move |c| unknot::store::users::find_by_email(c, email))
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+}
+
 /// [`api_login`] on a server at `base` (a separate process, a proxy).
 pub async fn api_login_at(base: &str, email: &str) -> Client {
     let mut c = Client::new(base);

@@ -6,17 +6,6 @@ use chrono::{Duration, FixedOffset, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use unknot::domain::entry::{Entry, EntryKind, Logged};
 use unknot::store::entries;
-use unknot::store::rows::User;
-
-async fn user(app: &TestApp, email: &'static str) -> User {
-    app.state
-        .db
-        .read(move |c| unknot::store::users::find_by_email(c, email))
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-}
 
 fn keys(list: &[Entry]) -> Vec<(String, i64)> {
     let mut k: Vec<_> = list.iter().map(|e| (e.id.to_string(), e.version)).collect();
@@ -27,7 +16,7 @@ fn keys(list: &[Entry]) -> Vec<(String, i64)> {
 /// The cache and the database agree at several instants around `now`, for the rules' read, the
 /// ranges the trends page reads and the timeline's pages (counting the pages the cache served).
 async fn agree(app: &TestApp, email: &'static str, step: &str, served: &mut usize) {
-    let u = user(app, email).await;
+    let u = user_by_email(app, email).await;
     let (db, cache, uid) = (&app.state.db, &app.state.recent, u.id);
     for days in [0, -1, 3, 40, 0] {
         let now = Utc::now() + Duration::days(days);
@@ -208,7 +197,7 @@ async fn what_another_instance_writes_shows_in_the_next_answer() {
     assert_eq!(first.status, 200);
     assert!(!first.body.contains("red-flag-neuro"), "{}", first.body);
     // Written straight to the database, as a second instance behind the balancer would.
-    let uid = user(&app, "other@example.com").await.id;
+    let uid = user_by_email(&app, "other@example.com").await.id;
     let mut episode = sample_entries()[0].clone();
     episode["data"]["red_flags"] = json!(["numbness"]);
     let new = unknot::domain::entry::NewEntry {

@@ -163,15 +163,10 @@ async fn waiting(app: &TestApp, user: UserId) -> (i64, i64) {
         .db
         .write(move |c| {
             use diesel::prelude::*;
-            use unknot::store::schema::users;
             use unknot::store::schema::{entries, entry_times};
             // Under the user's row lock, as every write takes it: the thread that adds waiting
             // times cannot commit between these reads.
-            let (seq, timed, num): (i64, i64, i64) =
-                diesel::update(users::table.find(user.to_string()))
-                    .set(users::seq.eq(users::seq))
-                    .returning((users::seq, users::timed_seq, users::num))
-                    .get_result(c)?;
+            let (seq, num, timed) = unknot::store::times::lock(c, user)?.unwrap();
             // The index holds exactly the live entries up to `timed_seq`: none left behind by
             // an edit or a deletion.
             let indexed: i64 = entry_times::table
@@ -270,6 +265,16 @@ struct Device {
 }
 
 impl Device {
+    /// A device `client` with nothing pushed yet, numbering its entries after `first`.
+    fn new(client: &'static str, first: usize) -> Self {
+        Device {
+            client,
+            mid: 0,
+            made: first,
+            live: Vec::new(),
+        }
+    }
+
     /// A push of `new` entries and `edits` of live ones (new times), `edits` first.
     async fn push(
         &mut self,
@@ -315,22 +320,9 @@ impl Device {
 async fn reads_by_time_agree_with_the_journal_while_big_pushes_wait_to_be_indexed() {
     let app = spawn_app().await;
     let mut c = api_user(&app, "times@example.com", "client").await;
-    let user = app
-        .state
-        .db
-        .read(|c| unknot::store::users::find_by_email(c, "times@example.com"))
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
+    let user = user_by_email(&app, "times@example.com").await.id;
     let mut rng = Rng::new(0x7173_0001);
-    let mut device = Device {
-        client: DEVICE,
-        mid: 0,
-        made: 0,
-        live: Vec::new(),
-    };
+    let mut device = Device::new(DEVICE, 0);
     // A device's first push: batches of 100, times scattered over a year. Their times wait
     // until 2,048 changes have, then the next push indexes them all.
     let batches = SETTLE_AT as usize / 100 + 2;
@@ -427,28 +419,11 @@ async fn one_device_still_syncing_does_not_hold_up_indexing_anothers_finished_pu
     let app = spawn_app().await;
     let mut a = api_user(&app, "done@example.com", "client").await;
     let mut b = api_user(&app, "busy@example.com", "client").await;
-    let id_of = |email: &'static str| {
-        let db = app.state.db.clone();
-        async move {
-            db.read(move |c| unknot::store::users::find_by_email(c, email))
-                .await
-                .unwrap()
-                .unwrap()
-                .0
-                .id
-        }
-    };
-    let done = id_of("done@example.com").await;
+    let done = user_by_email(&app, "done@example.com").await.id;
     let mut rng = Rng::new(0x7173_0002);
-    let device = |client, first| Device {
-        client,
-        mid: 0,
-        made: first,
-        live: Vec::new(),
-    };
     let (mut da, mut db) = (
-        device(DEVICE, 0),
-        device("0196c0de-0000-7000-8000-00000000b0b0", 100_000),
+        Device::new(DEVICE, 0),
+        Device::new("0196c0de-0000-7000-8000-00000000b0b0", 100_000),
     );
     da.push((&app, &mut a, done), &mut rng, (SMALL_WRITE, 0), Via::Api)
         .await;
@@ -456,7 +431,7 @@ async fn one_device_still_syncing_does_not_hold_up_indexing_anothers_finished_pu
         waiting(&app, done).await.1 > 0,
         "a big push leaves its times waiting"
     );
-    let busy = id_of("busy@example.com").await;
+    let busy = user_by_email(&app, "busy@example.com").await.id;
     let started = std::time::Instant::now();
     let mut indexed_after = None;
     while started.elapsed().as_secs() < 5 {
@@ -480,22 +455,9 @@ async fn a_deleted_account_leaves_no_entry_times_behind() {
     use unknot::store::schema::{entry_times, users};
     let app = spawn_app().await;
     let mut c = api_user(&app, "leaving@example.com", "client").await;
-    let user = app
-        .state
-        .db
-        .read(|c| unknot::store::users::find_by_email(c, "leaving@example.com"))
-        .await
-        .unwrap()
-        .unwrap()
-        .0
-        .id;
+    let user = user_by_email(&app, "leaving@example.com").await.id;
     let mut rng = Rng::new(0x7173_0003);
-    let mut device = Device {
-        client: DEVICE,
-        mid: 0,
-        made: 0,
-        live: Vec::new(),
-    };
+    let mut device = Device::new(DEVICE, 0);
     // Some times indexed (a small push indexes what came before it), some waiting.
     for n in [SMALL_WRITE - 1, 1] {
         device

@@ -115,6 +115,6 @@ pub async fn delete_account(
     if !r.errors.is_empty() {
         return Err(AppError::fields(r.errors));
     }
-    accounts::delete_account(&state, &user.0.user, pw.unwrap_or_default()).await?;
+    accounts::delete_account(&state, &user.0.user, pw.unwrap_or_default().to_string()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

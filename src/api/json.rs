@@ -114,6 +114,14 @@ impl<'a> JsonObject for Object<'a> {
         keys.dedup();
         keys
     }
+    /// Without sorting or a list of every name: each entry of a push is checked this way.
+    fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
+        self.0
+            .iter()
+            .map(|(k, _)| k.as_ref())
+            .filter(|k| !allowed.contains(k))
+            .collect()
+    }
 }
 
 impl<'de> Deserialize<'de> for Json<'de> {
@@ -168,7 +176,9 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Json::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        // serde_json gives no size; most objects of a push (a mutation, an entry, its data)
+        // have four to eight members, so one allocation holds them.
+        let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8).min(4096));
         while let Some(Name(name)) = map.next_key()? {
             members.push((name, map.next_value()?));
         }

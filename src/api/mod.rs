@@ -57,7 +57,15 @@ pub fn object_of<'a, V: serde::Deserialize<'a>, O>(
     body: &'a [u8],
     object: impl FnOnce(V) -> Option<O>,
 ) -> Result<O, AppError> {
-    match serde_json::from_slice::<V>(body) {
+    // The body is checked as UTF-8 once, here: read from a `str`, serde_json does not check
+    // each string again (which it does reading bytes, a check per string of a push).
+    let text = std::str::from_utf8(body).map_err(|e| {
+        AppError::BadRequest(format!(
+            "The body is not valid JSON: it is not UTF-8 from byte {}.",
+            e.valid_up_to()
+        ))
+    })?;
+    match serde_json::from_str::<V>(text) {
         Ok(v) => {
             object(v).ok_or_else(|| AppError::BadRequest("The body must be a JSON object.".into()))
         }

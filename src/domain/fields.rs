@@ -1,6 +1,7 @@
 //! Field-by-field parsing shared by JSON bodies and HTML forms.
 //! Errors are collected, not first-fail, so a form can show all of them at once.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Longest text accepted in any free-text field.
@@ -39,20 +40,23 @@ impl FieldErrors {
     }
 }
 
-/// A source of named raw values: a JSON object or an HTML form.
+/// A source of named raw values: a JSON object or an HTML form. Text is lent, not copied: a
+/// reader copies what it keeps (a sync push reads hundreds of entries per request).
 pub trait Fields {
-    /// Names present in the input (used to refuse unknown JSON fields).
-    fn names(&self) -> Vec<&str>;
+    /// The names present in the input that are not in `allowed` (used to refuse unknown JSON
+    /// fields), in any order, a repeated name perhaps more than once; nothing is allocated when
+    /// every name is allowed.
+    fn names_outside(&self, allowed: &[&str]) -> Vec<&str>;
     /// Whether unknown names are an error (JSON) or ignored (forms carry CSRF tokens and buttons).
     fn strict(&self) -> bool;
     /// A text value; `Ok(None)` when absent or empty.
-    fn text(&self, name: &str) -> Result<Option<String>, String>;
+    fn text(&self, name: &str) -> Result<Option<&str>, String>;
     /// A whole number; `Ok(None)` when absent or empty.
     fn int(&self, name: &str) -> Result<Option<i64>, String>;
     /// A yes/no value; `Ok(None)` when absent.
     fn boolean(&self, name: &str) -> Result<Option<bool>, String>;
     /// A list of text values; empty when absent.
-    fn list(&self, name: &str) -> Result<Vec<String>, String>;
+    fn list(&self, name: &str) -> Result<Vec<&str>, String>;
 }
 
 /// What reading fields needs of a JSON value, whichever type holds it: `serde_json::Value`, or
@@ -76,6 +80,12 @@ pub trait JsonObject {
     fn get(&self, name: &str) -> Option<&Self::Value>;
     /// Each name once.
     fn keys(&self) -> Vec<&str>;
+    /// The names not in `allowed`, in any order (a repeated one perhaps more than once).
+    fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
+        let mut keys = self.keys();
+        keys.retain(|k| !allowed.contains(k));
+        keys
+    }
 }
 
 impl JsonValue for serde_json::Value {
@@ -121,15 +131,15 @@ impl<O: JsonObject> JsonFields<'_, O> {
 }
 
 impl<O: JsonObject> Fields for JsonFields<'_, O> {
-    fn names(&self) -> Vec<&str> {
-        self.0.keys()
+    fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
+        self.0.names_outside(allowed)
     }
     fn strict(&self) -> bool {
         true
     }
-    fn text(&self, name: &str) -> Result<Option<String>, String> {
+    fn text(&self, name: &str) -> Result<Option<&str>, String> {
         self.present(name)
-            .map(|v| v.as_str().map(str::to_string).ok_or("must be a string"))
+            .map(|v| v.as_str().ok_or("must be a string"))
             .transpose()
             .map_err(String::from)
     }
@@ -145,17 +155,12 @@ impl<O: JsonObject> Fields for JsonFields<'_, O> {
             .transpose()
             .map_err(String::from)
     }
-    fn list(&self, name: &str) -> Result<Vec<String>, String> {
+    fn list(&self, name: &str) -> Result<Vec<&str>, String> {
         let Some(v) = self.present(name) else {
             return Ok(Vec::new());
         };
         v.as_array()
-            .and_then(|items| {
-                items
-                    .iter()
-                    .map(|v| v.as_str().map(str::to_string))
-                    .collect::<Option<Vec<_>>>()
-            })
+            .and_then(|items| items.iter().map(|v| v.as_str()).collect::<Option<Vec<_>>>())
             .ok_or_else(|| "must be a list of strings".into())
     }
 }
@@ -230,7 +235,9 @@ pub const CONTROL_REFUSED: &str =
 
 /// Whether `s` holds a control character other than a line break or a tab.
 pub fn has_control(s: &str) -> bool {
-    s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+    // Most text is printable ASCII, line breaks and tabs: that is checked a byte at a time.
+    let plain = |b: &u8| (0x20..0x7f).contains(b) || *b == b'\n' || *b == b'\t';
+    !s.as_bytes().iter().all(plain) && s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
 }
 
 /// Reads fields from a source, collecting every error.
@@ -267,11 +274,9 @@ impl<'a> Reader<'a> {
             return;
         }
         let src = self.src;
-        for name in src.names() {
-            if !allowed.contains(&name) {
-                let list = allowed.join(", ");
-                self.fail(name, format!("is not a known field (allowed: {list})"));
-            }
+        for name in src.names_outside(allowed) {
+            let list = allowed.join(", ");
+            self.fail(name, format!("is not a known field (allowed: {list})"));
         }
     }
 
@@ -282,9 +287,9 @@ impl<'a> Reader<'a> {
         let got = self.src.text(name).map(|t| {
             t.map(|s| {
                 if s.contains("\r\n") {
-                    s.replace("\r\n", "\n")
+                    Cow::Owned(s.replace("\r\n", "\n"))
                 } else {
-                    s
+                    Cow::Borrowed(s)
                 }
             })
         });
@@ -295,12 +300,13 @@ impl<'a> Reader<'a> {
             return None;
         }
         match got {
-            Ok(Some(s)) if s.chars().count() > max => {
+            // No more bytes than `max` is no more characters either.
+            Ok(Some(s)) if s.len() > max && s.chars().count() > max => {
                 self.fail(name, format!("must be at most {max} characters"));
                 None
             }
             Ok(Some(s)) if s.trim().is_empty() => None,
-            Ok(v) => v,
+            Ok(v) => v.map(Cow::into_owned),
             Err(e) => {
                 self.fail(name, e);
                 None
@@ -389,7 +395,7 @@ impl<'a> Reader<'a> {
     pub fn choices<C: Choice + PartialEq>(&mut self, name: &str) -> Vec<C> {
         match self.src.list(name) {
             Ok(items) => {
-                let mut out: Vec<C> = Vec::new();
+                let mut out: Vec<C> = Vec::with_capacity(items.len());
                 for item in items {
                     match C::parse(item.trim()) {
                         Some(c) if !out.contains(&c) => out.push(c),
@@ -415,7 +421,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The source's raw text for `name` (no checks).
-    pub fn raw_text(&self, name: &str) -> Option<String> {
+    pub fn raw_text(&self, name: &str) -> Option<&'a str> {
         self.src.text(name).ok().flatten()
     }
 }
@@ -446,6 +452,32 @@ mod tests {
             e.get("req"),
             Some("is required: a whole number from 1 to 5")
         );
+    }
+
+    #[test]
+    fn control_characters_are_found_in_ascii_and_beyond_and_text_lengths_count_characters() {
+        let by_char = |s: &str| s.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+        for s in [
+            "plain words",
+            "line\nbreak\tand tab",
+            "a\u{0}b",
+            "bell\u{7}",
+            "del\u{7f}",
+            "carriage\rreturn",
+            "café, crème",
+            "next line\u{85}",
+            "c1 end\u{9f}",
+            "emoji 😀 and \u{a0} no-break space",
+            "",
+        ] {
+            assert_eq!(has_control(s), by_char(s), "{s:?}");
+        }
+        let map = serde_json::json!({"t": "é".repeat(2000), "u": "é".repeat(2001)});
+        let src = JsonFields(map.as_object().unwrap());
+        let mut r = Reader::new(&src);
+        assert_eq!(r.text("t", MAX_TEXT).map(|t| t.chars().count()), Some(2000));
+        assert_eq!(r.text("u", MAX_TEXT), None);
+        assert_eq!(r.errors.get("u"), Some("must be at most 2000 characters"));
     }
 
     #[test]

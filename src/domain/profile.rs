@@ -92,7 +92,7 @@ pub fn parse_registration(src: &dyn Fields) -> Result<Registration, FieldErrors>
             None
         }
     };
-    let password = r.raw_text("password").unwrap_or_default();
+    let password = r.raw_text("password").unwrap_or_default().to_string();
     if let Err(m) = check_password(&password) {
         r.error("password", m);
     }

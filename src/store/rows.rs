@@ -59,24 +59,32 @@ fn parse_stamp(text: &str) -> Option<NaiveDateTime> {
 /// `t` as diesel writes a `Timestamp` to SQLite (`%F %T%.f`: the fraction with 0, 3, 6 or 9
 /// digits), without going through chrono's format interpreter.
 pub fn sqlite_stamp(t: NaiveDateTime) -> String {
+    let mut s = String::with_capacity(29);
+    write_sqlite_stamp(&mut s, t);
+    s
+}
+
+/// Writes [`sqlite_stamp`] of `t` at the end of `s` (a buffer used again row after row).
+pub fn write_sqlite_stamp(s: &mut String, t: NaiveDateTime) {
     use chrono::{Datelike, Timelike};
     let nanos = t.nanosecond();
     // Years outside 0..=9999 are rare enough to leave to chrono.
     if !(0..=9999).contains(&t.year()) || nanos >= 1_000_000_000 {
-        return t.format("%F %T%.f").to_string();
+        use std::fmt::Write;
+        let _ = write!(s, "{}", t.format("%F %T%.f"));
+        return;
     }
-    let mut s = Vec::with_capacity(29);
-    digits(&mut s, t.year() as u32, 4);
-    s.push(b'-');
-    digits(&mut s, t.month(), 2);
-    s.push(b'-');
-    digits(&mut s, t.day(), 2);
-    s.push(b' ');
-    digits(&mut s, t.hour(), 2);
-    s.push(b':');
-    digits(&mut s, t.minute(), 2);
-    s.push(b':');
-    digits(&mut s, t.second(), 2);
+    digits(s, t.year() as u32, 4);
+    s.push('-');
+    digits(s, t.month(), 2);
+    s.push('-');
+    digits(s, t.day(), 2);
+    s.push(' ');
+    digits(s, t.hour(), 2);
+    s.push(':');
+    digits(s, t.minute(), 2);
+    s.push(':');
+    digits(s, t.second(), 2);
     let (fraction, width) = match nanos {
         0 => (0, 0),
         n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
@@ -84,16 +92,15 @@ pub fn sqlite_stamp(t: NaiveDateTime) -> String {
         n => (n, 9),
     };
     if width > 0 {
-        s.push(b'.');
-        digits(&mut s, fraction, width);
+        s.push('.');
+        digits(s, fraction, width);
     }
-    String::from_utf8(s).expect("ASCII digits and separators")
 }
 
 /// Appends `n` in decimal, zero-padded to `width` digits (`n` has at most `width`).
-fn digits(s: &mut Vec<u8>, n: u32, width: u32) {
+fn digits(s: &mut String, n: u32, width: u32) {
     for place in (0..width).rev() {
-        s.push(b'0' + (n / 10_u32.pow(place) % 10) as u8);
+        s.push(char::from(b'0' + (n / 10_u32.pow(place) % 10) as u8));
     }
 }
 

@@ -78,14 +78,18 @@ impl FormFields {
 }
 
 impl Fields for FormFields {
-    fn names(&self) -> Vec<&str> {
-        self.0.iter().map(|(k, _)| k.as_str()).collect()
+    fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
+        self.0
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !allowed.contains(k))
+            .collect()
     }
     fn strict(&self) -> bool {
         false
     }
-    fn text(&self, name: &str) -> Result<Option<String>, String> {
-        Ok(self.trimmed(name).map(str::to_string))
+    fn text(&self, name: &str) -> Result<Option<&str>, String> {
+        Ok(self.trimmed(name))
     }
     fn int(&self, name: &str) -> Result<Option<i64>, String> {
         match self.trimmed(name) {
@@ -104,13 +108,12 @@ impl Fields for FormFields {
             Some(_) => Err("must be yes or no".into()),
         }
     }
-    fn list(&self, name: &str) -> Result<Vec<String>, String> {
+    fn list(&self, name: &str) -> Result<Vec<&str>, String> {
         Ok(self
             .all(name)
             .into_iter()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(str::to_string)
             .collect())
     }
 }

@@ -4,16 +4,16 @@
 use crate::domain::entry::Entry;
 use crate::domain::ids::{EntryId, UserId};
 use crate::domain::sync::{FieldVersions, Op, Outcome, Step, decide};
-use crate::store::DbConn;
 use crate::store::StoreError;
 use crate::store::entries::{owned_by, row_for, row_of, write_state};
 use crate::store::rows::EntryRow;
-use crate::store::rows::sqlite_stamp;
+use crate::store::rows::{sqlite_stamp, write_sqlite_stamp};
 use crate::store::schema::{entries, sync_clients, users};
-use chrono::{DateTime, Utc};
+use crate::store::{DbConn, MultiBackend};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, QueryFragment, QueryId};
-use diesel::sql_types::{BigInt, Bool, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
 
@@ -118,12 +118,37 @@ fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
             }
         }
         DbConn::Sqlite(c) => {
-            for r in rows {
-                SqliteInsert::new(r).execute(c)?;
+            // The rows of a push share their created and updated times: each is written once.
+            let (mut created, mut updated) = (StampOf::default(), StampOf::default());
+            let mut occurred = String::with_capacity(32);
+            for row in rows {
+                occurred.clear();
+                write_sqlite_stamp(&mut occurred, row.occurred_at);
+                SqliteInsert {
+                    row,
+                    occurred: &occurred,
+                    created: created.of(row.created_at),
+                    updated: updated.of(row.updated_at),
+                }
+                .execute(c)?;
             }
         }
     }
     Ok(())
+}
+
+/// The text of the last time asked for, kept while the same time is asked for again.
+#[derive(Default)]
+struct StampOf(Option<(NaiveDateTime, String)>);
+
+impl StampOf {
+    fn of(&mut self, t: NaiveDateTime) -> &str {
+        match &mut self.0 {
+            Some((at, text)) if *at == t => {}
+            slot => *slot = Some((t, sqlite_stamp(t))),
+        }
+        self.0.as_ref().map_or("", |(_, text)| text)
+    }
 }
 
 /// One entry row as an `INSERT` whose text never changes, with its times written by
@@ -132,14 +157,9 @@ fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
 /// timestamps does, so each row was parsed and planned by SQLite again.
 struct SqliteInsert<'a> {
     row: &'a EntryRow,
-    stamps: [String; 3],
-}
-
-impl<'a> SqliteInsert<'a> {
-    fn new(row: &'a EntryRow) -> Self {
-        let stamps = [row.occurred_at, row.created_at, row.updated_at].map(sqlite_stamp);
-        SqliteInsert { row, stamps }
-    }
+    occurred: &'a str,
+    created: &'a str,
+    updated: &'a str,
 }
 
 impl QueryId for SqliteInsert<'_> {
@@ -149,21 +169,21 @@ impl QueryId for SqliteInsert<'_> {
 
 impl QueryFragment<Sqlite> for SqliteInsert<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        let (r, [occurred, created, updated]) = (self.row, &self.stamps);
+        let r = self.row;
         out.push_sql(
             "INSERT INTO entries (user_num, id, kind, occurred_at, utc_offset_min, data, \
              field_versions, version, deleted, seq, created_at, updated_at) VALUES (",
         );
         out.push_bind_param::<BigInt, _>(&r.user_num)?;
-        for text in [&r.id, &r.kind, occurred] {
+        for text in [r.id.as_str(), r.kind.as_str(), self.occurred] {
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(text)?;
+            out.push_bind_param::<Text, str>(text)?;
         }
         out.push_sql(", ");
         out.push_bind_param::<Integer, _>(&r.utc_offset_min)?;
-        for text in [&r.data, &r.field_versions] {
+        for text in [r.data.as_str(), r.field_versions.as_str()] {
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(text)?;
+            out.push_bind_param::<Text, str>(text)?;
         }
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(&r.version)?;
@@ -171,9 +191,9 @@ impl QueryFragment<Sqlite> for SqliteInsert<'_> {
         out.push_bind_param::<Bool, _>(&r.deleted)?;
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(&r.seq)?;
-        for text in [created, updated] {
+        for text in [self.created, self.updated] {
             out.push_sql(", ");
-            out.push_bind_param::<Text, _>(text)?;
+            out.push_bind_param::<Text, str>(text)?;
         }
         out.push_sql(")");
         Ok(())
@@ -230,9 +250,7 @@ impl Batch {
     fn finish(mut self, conn: &mut DbConn) -> Result<(), StoreError> {
         self.flush(conn)?;
         if self.seq != self.seq_start {
-            diesel::update(users::table.find(self.user.to_string()))
-                .set(users::seq.eq(self.seq))
-                .execute(conn)?;
+            crate::store::times::set_seq(conn, self.user, self.seq)?;
         }
         Ok(())
     }
@@ -417,15 +435,42 @@ pub fn push(
     }
     batch.finish(conn)?;
     if applied_to != last {
-        diesel::update(sync_clients::table.find(client_id))
-            .set((
-                sync_clients::last_mid.eq(applied_to),
-                sync_clients::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
+        SetLastMid {
+            client: client_id,
+            last_mid: applied_to,
+            at: now.naive_utc(),
+        }
+        .execute(conn)?;
     }
     Ok(Ok((applied_to, outcomes)))
 }
+
+/// `UPDATE sync_clients SET last_mid = …`, whose text never changes, so it is prepared once per
+/// connection (diesel prepares its own `UPDATE`s again at every run; this runs at every push).
+struct SetLastMid<'a> {
+    client: &'a str,
+    last_mid: i64,
+    at: NaiveDateTime,
+}
+
+impl QueryId for SetLastMid<'_> {
+    type QueryId = SetLastMid<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<MultiBackend> for SetLastMid<'_> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE sync_clients SET last_mid = ");
+        out.push_bind_param::<BigInt, _>(&self.last_mid)?;
+        out.push_sql(", updated_at = ");
+        out.push_bind_param::<Timestamp, _>(&self.at)?;
+        out.push_sql(" WHERE client_id = ");
+        out.push_bind_param::<Text, _>(self.client)?;
+        Ok(())
+    }
+}
+
+impl RunQueryDsl<DbConn> for SetLastMid<'_> {}
 
 /// One page of changes after `since`: each entry once, in its latest state, in sequence order.
 pub struct Pull {

@@ -20,6 +20,8 @@ use crate::store::rows::EntryRow;
 use crate::store::schema::{entries, entry_times, users};
 use crate::store::{DbConn, MultiBackend, Pool, StoreError};
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::{BigInt, Text};
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
@@ -81,12 +83,84 @@ pub fn settle_before(
 /// sequence order) and reads their sequence, number and `timed_seq` in the same statement;
 /// `None` if the user is gone.
 pub fn lock(conn: &mut DbConn, user: UserId) -> Result<Option<(i64, i64, i64)>, StoreError> {
-    Ok(diesel::update(users::table.find(user.to_string()))
-        .set(users::seq.eq(users::seq))
-        .returning((users::seq, users::num, users::timed_seq))
-        .get_result::<(i64, i64, i64)>(conn)
-        .optional()?)
+    bump(conn, user, 0)
 }
+
+/// Takes `user`'s row lock and adds `step` to their sequence: their new sequence, number and
+/// `timed_seq`; `None` if the user is gone.
+pub fn bump(
+    conn: &mut DbConn,
+    user: UserId,
+    step: i64,
+) -> Result<Option<(i64, i64, i64)>, StoreError> {
+    Ok(Bump {
+        user: user.to_string(),
+        step,
+    }
+    .get_result::<(i64, i64, i64)>(conn)
+    .optional()?)
+}
+
+/// Sets `user`'s sequence (under their row lock, taken first).
+pub fn set_seq(conn: &mut DbConn, user: UserId, seq: i64) -> Result<(), StoreError> {
+    SetSeq {
+        user: user.to_string(),
+        seq,
+    }
+    .execute(conn)?;
+    Ok(())
+}
+
+/// `UPDATE users SET seq = seq + step … RETURNING`, whose text never changes. Diesel prepares
+/// each of its own `UPDATE`s again at every run (a changeset's text may differ from one run to
+/// the next), and every write of a user runs this one: prepared once per connection, it saves
+/// SQLite's parsing and planning of it per write.
+struct Bump {
+    user: String,
+    step: i64,
+}
+
+impl QueryFragment<MultiBackend> for Bump {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE users SET seq = seq + ");
+        out.push_bind_param::<BigInt, _>(&self.step)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Text, _>(&self.user)?;
+        out.push_sql(" RETURNING seq, num, timed_seq");
+        Ok(())
+    }
+}
+
+impl Query for Bump {
+    type SqlType = (BigInt, BigInt, BigInt);
+}
+
+/// `UPDATE users SET seq = …`, whose text never changes (as [`Bump`]).
+struct SetSeq {
+    user: String,
+    seq: i64,
+}
+
+impl QueryFragment<MultiBackend> for SetSeq {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("UPDATE users SET seq = ");
+        out.push_bind_param::<BigInt, _>(&self.seq)?;
+        out.push_sql(" WHERE id = ");
+        out.push_bind_param::<Text, _>(&self.user)?;
+        Ok(())
+    }
+}
+
+macro_rules! fixed_text {
+    ($($t:ident),+) => {$(
+        impl QueryId for $t {
+            type QueryId = $t;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+        impl RunQueryDsl<DbConn> for $t {}
+    )+};
+}
+fixed_text!(Bump, SetSeq);
 
 /// Adds all of `user`'s waiting times now, under their row lock (nothing if the user is gone).
 pub fn settle_now(conn: &mut DbConn, user: UserId) -> Result<(), StoreError> {

@@ -21,10 +21,7 @@ pub use by_time::*;
 /// user commit in sequence order.
 /// Adds the times of the user's earlier changes to the time index first ([`times`]).
 pub fn next_seq(conn: &mut DbConn, user: UserId) -> Result<(i64, i64), StoreError> {
-    let (seq, num, timed_seq) = diesel::update(users::table.find(user.to_string()))
-        .set(users::seq.eq(users::seq + 1))
-        .returning((users::seq, users::num, users::timed_seq))
-        .get_result::<(i64, i64, i64)>(conn)?;
+    let (seq, num, timed_seq) = times::bump(conn, user, 1)?.ok_or(StoreError::NotFound)?;
     times::settle_before(conn, num, (seq - 1, timed_seq), 1)?;
     Ok((seq, num))
 }

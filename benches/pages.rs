@@ -37,17 +37,21 @@ fn main() -> anyhow::Result<()> {
         .local_addr()?
         .port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_unknot"))
-        .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", &path)
-        .env(
-            "UNKNOT_JWT_SECRET",
-            "pages-bench-secret-that-is-long-enough",
-        )
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()?;
+    let mut server = Command::new(
+        // Another build to set beside this one (`UNKNOT_BENCH_BIN=/path/to/unknot`), run after
+        // run on the same host: the host's load moves every figure more than most changes do.
+        std::env::var("UNKNOT_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_unknot").into()),
+    )
+    .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
+    .env("DATABASE_URL", &path)
+    .env(
+        "UNKNOT_JWT_SECRET",
+        "pages-bench-secret-that-is-long-enough",
+    )
+    .env("RUST_LOG", "error")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()?;
     let run = actix_rt::System::new().block_on(async {
         let http = awc::Client::builder()
             .disable_redirects()

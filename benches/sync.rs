@@ -269,15 +269,19 @@ fn start_unknot() -> Server {
     let port = free_port();
     let db = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| dir.0.join("unknot.db").to_string_lossy().into_owned());
-    let child = Command::new(env!("CARGO_BIN_EXE_unknot"))
-        .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
-        .env("DATABASE_URL", db)
-        .env("UNKNOT_JWT_SECRET", "sync-bench-secret-that-is-long-enough")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("unknot starts");
+    let child = Command::new(
+        // Another build to set beside this one (`UNKNOT_BENCH_BIN=/path/to/unknot`), run after
+        // run on the same host: the host's load moves every figure more than most changes do.
+        std::env::var("UNKNOT_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_unknot").into()),
+    )
+    .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
+    .env("DATABASE_URL", db)
+    .env("UNKNOT_JWT_SECRET", "sync-bench-secret-that-is-long-enough")
+    .env("RUST_LOG", "error")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .expect("unknot starts");
     Server {
         name: "Unknot",
         child,

@@ -68,8 +68,8 @@ pub async fn post_token(
     let user = accounts::check_credentials(
         &state,
         &client_address(&req),
-        &email.unwrap_or_default(),
-        &pw.unwrap_or_default(),
+        email.unwrap_or_default(),
+        pw.unwrap_or_default(),
     )
     .await?;
     let (token, ttl) = accounts::start_session(&state, &user, SessionKind::Api).await?;

@@ -86,7 +86,7 @@ pub fn parse_registration(src: &dyn Fields) -> Result<Registration, FieldErrors>
     let mut r = Reader::new(src);
     r.deny_unknown(&["email", "password", "display_name", "role", "timezone"]);
     let email = match r.raw_text("email") {
-        Some(e) => Email::parse(&e).map_err(|m| r.error("email", m)).ok(),
+        Some(e) => Email::parse(e).map_err(|m| r.error("email", m)).ok(),
         None => {
             r.error("email", "is required: an email address");
             None

@@ -434,7 +434,7 @@ pub fn parse_json_entry<O: JsonObject>(
     let mut r = Reader::new(&src);
     r.deny_unknown(allowed_top);
     let id = match r.raw_text("id") {
-        Some(s) => match EntryId::parse(&s) {
+        Some(s) => match EntryId::parse(s) {
             Some(id) => Some(id),
             None => {
                 r.error("id", "must be a UUID (v7 preferred)");
@@ -449,7 +449,7 @@ pub fn parse_json_entry<O: JsonObject>(
     };
     let kind = r.required_choice::<EntryKind>("kind");
     let occurred_at = match r.raw_text("occurred_at") {
-        Some(s) => match parse_instant(&s) {
+        Some(s) => match parse_instant(s) {
             Ok(t) => Some(t),
             Err(e) => {
                 r.error("occurred_at", e);
@@ -508,7 +508,7 @@ fn read_ended_at_json(
     occurred_at: Option<&DateTime<FixedOffset>>,
 ) -> Option<String> {
     let raw = r.raw_text("ended_at")?;
-    match parse_instant(&raw) {
+    match parse_instant(raw) {
         Ok(t) => check_ended_at(r, &t, occurred_at),
         Err(e) => {
             r.error("ended_at", e);

@@ -98,8 +98,19 @@ pub fn endpoints() -> Vec<routes::Endpoint> {
 
 /// Registers every endpoint; anything else under `/api/v1` is a JSON 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    // One scope holds every endpoint: a page's request is matched against its prefix once,
+    // not against each endpoint's pattern in turn (a dozen of them regular expressions).
+    let mut scope = web::scope(PREFIX);
     for e in endpoints() {
-        cfg.route(e.path, (e.route)());
+        match e.path.strip_prefix(PREFIX).filter(|p| p.starts_with('/')) {
+            Some(path) => scope = scope.route(path, (e.route)()),
+            None => {
+                cfg.route(e.path, (e.route)());
+            }
+        }
     }
-    cfg.service(web::scope("/api/v1").default_service(web::to(not_found)));
+    cfg.service(scope.default_service(web::to(not_found)));
 }
+
+/// Where every endpoint of the API lives.
+const PREFIX: &str = "/api/v1";

@@ -24,6 +24,14 @@ macro_rules! id_type {
             pub fn uuid(&self) -> Uuid {
                 self.0
             }
+            /// The canonical text, as `to_string` writes it, without the formatting machinery
+            /// (a push writes one per entry).
+            pub fn text(&self) -> String {
+                self.0
+                    .hyphenated()
+                    .encode_lower(&mut Uuid::encode_buffer())
+                    .to_owned()
+            }
         }
 
         impl From<Uuid> for $name {
@@ -72,7 +80,9 @@ mod tests {
             })
             .collect();
         ids.sort();
-        let text: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        let text: Vec<String> = ids.iter().map(|i| i.text()).collect();
+        let shown: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+        assert_eq!(text, shown);
         let mut sorted = text.clone();
         sorted.sort();
         assert_eq!(text, sorted);

@@ -85,11 +85,14 @@ impl QueryId for SqliteStored {
 
 impl QueryFragment<Sqlite> for SqliteStored {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        out.push_sql("SELECT * FROM entries WHERE user_num = ");
-        out.push_bind_param::<BigInt, _>(&self.user)?;
-        out.push_sql(" AND id IN (SELECT value FROM json_each(");
+        // The list drives and each id is one probe of the primary key (`CROSS JOIN` keeps that
+        // order): `id IN (SELECT …)` first copied the whole list into a temporary index.
+        // The ids are distinct (the keys of a map), so no row comes twice.
+        out.push_sql("SELECT e.* FROM json_each(");
         out.push_bind_param::<Text, _>(&self.ids)?;
-        out.push_sql("))");
+        out.push_sql(") AS k CROSS JOIN entries AS e WHERE e.user_num = ");
+        out.push_bind_param::<BigInt, _>(&self.user)?;
+        out.push_sql(" AND e.id = k.value");
         Ok(())
     }
 }
@@ -215,7 +218,7 @@ impl Batch {
             .filter_map(|op| op_id(op))
             .map(|id| (id, None))
             .collect();
-        let ids: Vec<String> = known.keys().map(|id| id.to_string()).collect();
+        let ids: Vec<String> = known.keys().map(EntryId::text).collect();
         for chunk in ids.chunks(LOOKUP_CHUNK) {
             for r in stored(conn, num, chunk)? {
                 let fv = FieldVersions::from_json(&r.field_versions);

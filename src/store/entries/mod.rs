@@ -83,7 +83,7 @@ pub(crate) fn row_for(
     let (occurred_at, utc_offset_min) = split_local(&e.occurred_at);
     EntryRow {
         user_num,
-        id: e.id.to_string(),
+        id: e.id.text(),
         kind: e.data.kind().as_str().to_string(),
         occurred_at,
         utc_offset_min,

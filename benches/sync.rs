@@ -9,7 +9,8 @@
 //! measures Unknot alone. `UNKNOT_SYNC_DOCS` sets documents per push run (default 10,000);
 //! `UNKNOT_SYNC_TIMES=ordered` times the documents in order, seven minutes apart, as a journal
 //! logged day by day is (by default they are scattered over a year, the harder case for the
-//! time index).
+//! time index). `UNKNOT_SYNC_CALLGRIND=1` runs Unknot under valgrind's callgrind and prints only
+//! the instructions per document of the push of 100s, a count the host's load does not move.
 //! Both servers are started on free loopback ports and stopped by pid. The push bodies of a
 //! timed run are made before its clock starts, for both servers alike, so the run times the
 //! server and not the client making JSON on the same two cores. Prints a table; asserts nothing
@@ -31,7 +32,26 @@ struct Server {
     name: &'static str,
     child: Child,
     base: String,
+    /// Unknot under callgrind: where its counts are written.
+    counts: Option<std::path::PathBuf>,
     _dir: TempDir,
+}
+
+/// `UNKNOT_SYNC_CALLGRIND=1`: Unknot runs under valgrind's callgrind, which counts the
+/// instructions of the push of 100s (from the first push to 5 s after the last, so the times
+/// added once pushes stop and the checkpoints are in), whatever else the host is doing.
+fn callgrind() -> bool {
+    std::env::var("UNKNOT_SYNC_CALLGRIND").is_ok_and(|v| v == "1")
+}
+
+/// Runs `callgrind_control` with `args` on `pid`.
+fn callgrind_control(args: &[&str], pid: u32) {
+    let _ = Command::new("callgrind_control")
+        .args(args)
+        .arg(pid.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 impl Drop for Server {
@@ -269,23 +289,35 @@ fn start_unknot() -> Server {
     let port = free_port();
     let db = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| dir.0.join("unknot.db").to_string_lossy().into_owned());
-    let child = Command::new(
-        // Another build to set beside this one (`UNKNOT_BENCH_BIN=/path/to/unknot`), run after
-        // run on the same host: the host's load moves every figure more than most changes do.
-        std::env::var("UNKNOT_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_unknot").into()),
-    )
-    .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
-    .env("DATABASE_URL", db)
-    .env("UNKNOT_JWT_SECRET", "sync-bench-secret-that-is-long-enough")
-    .env("RUST_LOG", "error")
-    .stdout(Stdio::null())
-    .stderr(Stdio::null())
-    .spawn()
-    .expect("unknot starts");
+    // Another build to set beside this one (`UNKNOT_BENCH_BIN=/path/to/unknot`), run after
+    // run on the same host: the host's load moves every figure more than most changes do.
+    let bin =
+        std::env::var("UNKNOT_BENCH_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_unknot").into());
+    let counts = callgrind().then(|| dir.0.join("callgrind.out"));
+    let mut command = match &counts {
+        Some(out) => {
+            let mut c = Command::new("valgrind");
+            c.args(["--tool=callgrind", "--instr-atstart=no"])
+                .arg(format!("--callgrind-out-file={}", out.display()))
+                .arg(&bin);
+            c
+        }
+        None => Command::new(&bin),
+    };
+    let child = command
+        .env("UNKNOT_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", db)
+        .env("UNKNOT_JWT_SECRET", "sync-bench-secret-that-is-long-enough")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("unknot starts");
     Server {
         name: "Unknot",
         child,
         base: format!("http://127.0.0.1:{port}"),
+        counts,
         _dir: dir,
     }
 }
@@ -314,6 +346,7 @@ fn start_pouch() -> Option<Server> {
         name: "pouchdb-server",
         child,
         base: format!("http://127.0.0.1:{port}"),
+        counts: None,
         _dir: dir,
     })
 }
@@ -345,6 +378,8 @@ struct Figures {
     rss_after: f64,
     write_ratio: f64,
     cpu_per_1000: f64,
+    /// Under callgrind: instructions per document of the push of 100s.
+    instructions_per_doc: f64,
 }
 
 async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
@@ -358,6 +393,9 @@ async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
     // Batches of 100, with disk and CPU accounted.
     let mut c = Conn::open(peer, &s.base, "push100").await;
     let bodies = c.bodies(&docs, 100);
+    if s.counts.is_some() {
+        callgrind_control(&["--instr=on"], pid);
+    }
     let (_, w0, cpu0) = proc_stats(pid);
     let t = Instant::now();
     let mut sent = 0;
@@ -365,6 +403,19 @@ async fn measure(peer: &'static Peer, s: &Server, n: usize) -> Figures {
         sent += c.send(body).await;
     }
     f.push100 = n as f64 / t.elapsed().as_secs_f64();
+    if let Some(out) = &s.counts {
+        actix_rt::time::sleep(Duration::from_secs(5)).await;
+        callgrind_control(&["--dump"], pid);
+        let dumped = format!("{}.1", out.display());
+        let text = std::fs::read_to_string(&dumped).unwrap_or_default();
+        let total: f64 = text
+            .lines()
+            .find_map(|l| l.strip_prefix("summary:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0.0);
+        f.instructions_per_doc = total / n as f64;
+        return f;
+    }
     // What the push leaves to follow is counted too: for Unknot, the times it left waiting
     // (added 200 ms after the last push) and the checkpoints after them.
     actix_rt::time::sleep(Duration::from_millis(1500)).await;
@@ -438,6 +489,13 @@ fn main() {
         let unknot = start_unknot();
         let u = measure(&UNKNOT, &unknot, n).await;
         drop(unknot);
+        if callgrind() {
+            println!(
+                "{n} documents pushed 100 at a time: {:.0} instructions per document (callgrind)",
+                u.instructions_per_doc
+            );
+            return;
+        }
         let p = match start_pouch() {
             Some(pouch) => Some(measure(&POUCH, &pouch, n).await),
             None => None,

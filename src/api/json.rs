@@ -116,11 +116,7 @@ impl<'a> JsonObject for Object<'a> {
     }
     /// Without sorting or a list of every name: each entry of a push is checked this way.
     fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
-        self.0
-            .iter()
-            .map(|(k, _)| k.as_ref())
-            .filter(|k| !allowed.contains(k))
-            .collect()
+        crate::domain::fields::outside(self.0.iter().map(|(k, _)| k.as_ref()), allowed)
     }
 }
 

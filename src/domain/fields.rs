@@ -82,10 +82,13 @@ pub trait JsonObject {
     fn keys(&self) -> Vec<&str>;
     /// The names not in `allowed`, in any order (a repeated one perhaps more than once).
     fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
-        let mut keys = self.keys();
-        keys.retain(|k| !allowed.contains(k));
-        keys
+        outside(self.keys().into_iter(), allowed)
     }
+}
+
+/// The names of `names` not in `allowed`; nothing is allocated when every name is allowed.
+pub fn outside<'a>(names: impl Iterator<Item = &'a str>, allowed: &[&str]) -> Vec<&'a str> {
+    names.filter(|n| !allowed.contains(n)).collect()
 }
 
 impl JsonValue for serde_json::Value {

@@ -1,6 +1,26 @@
 //! Persistence: one diesel `MultiConnection` over SQLite and PostgreSQL, pools, migrations.
 //! May import `domain` and `config`; never `error`, `auth`, `app`, `web` or `api`.
 
+/// Marks statements whose SQL text never changes (written as `QueryFragment`s of their own), so
+/// diesel keeps each prepared per connection by its type, and lets them run on `$conn`. Diesel's
+/// own `UPDATE`s and `sql_query`s are prepared again at every run.
+macro_rules! fixed_text {
+    ($conn:ty => $($t:ident),+) => {$(
+        impl diesel::query_builder::QueryId for $t {
+            type QueryId = $t;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+        impl diesel::RunQueryDsl<$conn> for $t {}
+    )+};
+    ($conn:ty => $t:ident<'_>) => {
+        impl diesel::query_builder::QueryId for $t<'_> {
+            type QueryId = $t<'static>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+        impl diesel::RunQueryDsl<$conn> for $t<'_> {}
+    };
+}
+
 mod checkpoint;
 pub mod entries;
 mod error;

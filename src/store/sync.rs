@@ -12,7 +12,7 @@ use crate::store::schema::{entries, sync_clients, users};
 use crate::store::{DbConn, MultiBackend};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use std::collections::HashMap;
@@ -78,11 +78,6 @@ struct SqliteStored {
     ids: String,
 }
 
-impl QueryId for SqliteStored {
-    type QueryId = SqliteStored;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl QueryFragment<Sqlite> for SqliteStored {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         // The list drives and each id is one probe of the primary key (`CROSS JOIN` keeps that
@@ -101,7 +96,7 @@ impl diesel::query_builder::Query for SqliteStored {
     type SqlType = diesel::sql_types::Untyped;
 }
 
-impl RunQueryDsl<SqliteConnection> for SqliteStored {}
+fixed_text!(SqliteConnection => SqliteStored);
 
 /// Rows per multi-row insert on PostgreSQL (well under its bound-parameter limit).
 const INSERT_CHUNK: usize = 500;
@@ -165,11 +160,6 @@ struct SqliteInsert<'a> {
     updated: &'a str,
 }
 
-impl QueryId for SqliteInsert<'_> {
-    type QueryId = SqliteInsert<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl QueryFragment<Sqlite> for SqliteInsert<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         let r = self.row;
@@ -203,7 +193,7 @@ impl QueryFragment<Sqlite> for SqliteInsert<'_> {
     }
 }
 
-impl RunQueryDsl<SqliteConnection> for SqliteInsert<'_> {}
+fixed_text!(SqliteConnection => SqliteInsert<'_>);
 
 impl Batch {
     /// A batch for the named entries of `ops`, counting on from the user's sequence `seq`.
@@ -456,11 +446,6 @@ struct SetLastMid<'a> {
     at: NaiveDateTime,
 }
 
-impl QueryId for SetLastMid<'_> {
-    type QueryId = SetLastMid<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl QueryFragment<MultiBackend> for SetLastMid<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         out.push_sql("UPDATE sync_clients SET last_mid = ");
@@ -473,7 +458,7 @@ impl QueryFragment<MultiBackend> for SetLastMid<'_> {
     }
 }
 
-impl RunQueryDsl<DbConn> for SetLastMid<'_> {}
+fixed_text!(DbConn => SetLastMid<'_>);
 
 /// One page of changes after `since`: each entry once, in its latest state, in sequence order.
 pub struct Pull {

@@ -20,7 +20,7 @@ use crate::store::rows::EntryRow;
 use crate::store::schema::{entries, entry_times, users};
 use crate::store::{DbConn, MultiBackend, Pool, StoreError};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::sql_types::{BigInt, Text};
 use std::collections::HashMap;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -151,16 +151,7 @@ impl QueryFragment<MultiBackend> for SetSeq {
     }
 }
 
-macro_rules! fixed_text {
-    ($($t:ident),+) => {$(
-        impl QueryId for $t {
-            type QueryId = $t;
-            const HAS_STATIC_QUERY_ID: bool = true;
-        }
-        impl RunQueryDsl<DbConn> for $t {}
-    )+};
-}
-fixed_text!(Bump, SetSeq);
+fixed_text!(DbConn => Bump, SetSeq);
 
 /// Adds all of `user`'s waiting times now, under their row lock (nothing if the user is gone).
 pub fn settle_now(conn: &mut DbConn, user: UserId) -> Result<(), StoreError> {

@@ -10,7 +10,7 @@ use crate::store::schema::{sessions, users};
 use crate::store::{DbConn, MultiBackend, is_unique_violation};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
 use diesel::sql_types::{Text, Timestamp};
 
 /// Creates an account; a taken email is a `409 email_taken`.
@@ -182,16 +182,11 @@ impl QueryFragment<MultiBackend> for SessionUser {
     }
 }
 
-impl QueryId for SessionUser {
-    type QueryId = SessionUser;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
 impl Query for SessionUser {
     type SqlType = users::SqlType;
 }
 
-impl RunQueryDsl<DbConn> for SessionUser {}
+fixed_text!(DbConn => SessionUser);
 
 /// Revokes one session.
 pub fn revoke_session(

@@ -79,11 +79,7 @@ impl FormFields {
 
 impl Fields for FormFields {
     fn names_outside(&self, allowed: &[&str]) -> Vec<&str> {
-        self.0
-            .iter()
-            .map(|(k, _)| k.as_str())
-            .filter(|k| !allowed.contains(k))
-            .collect()
+        crate::domain::fields::outside(self.0.iter().map(|(k, _)| k.as_str()), allowed)
     }
     fn strict(&self) -> bool {
         false

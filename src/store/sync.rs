@@ -122,13 +122,17 @@ fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
             for row in rows {
                 occurred.clear();
                 write_sqlite_stamp(&mut occurred, row.occurred_at);
-                SqliteInsert {
+                let insert = SqliteInsert {
                     row,
                     occurred: &occurred,
                     created: created.of(row.created_at),
                     updated: updated.of(row.updated_at),
+                };
+                if row.version == 1 && !row.deleted && row.created_at == row.updated_at {
+                    SqliteCreate(insert).execute(c)?;
+                } else {
+                    insert.execute(c)?;
                 }
-                .execute(c)?;
             }
         }
     }
@@ -161,7 +165,27 @@ struct SqliteInsert<'a> {
 }
 
 impl QueryFragment<Sqlite> for SqliteInsert<'_> {
-    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.walk(out, false)
+    }
+}
+
+/// The row of a new entry (version 1, not deleted, updated when created, as every row a push
+/// creates): a statement of its own that writes those as part of its text and binds the time
+/// once, nine values instead of twelve (binding them was a fifth of each row's cost).
+struct SqliteCreate<'a>(SqliteInsert<'a>);
+
+impl QueryFragment<Sqlite> for SqliteCreate<'_> {
+    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        self.0.walk(out, true)
+    }
+}
+
+fixed_text!(SqliteConnection => SqliteCreate<'_>);
+
+impl SqliteInsert<'_> {
+    /// The statement; `new` for [`SqliteCreate`]'s.
+    fn walk<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>, new: bool) -> QueryResult<()> {
         let r = self.row;
         out.push_sql(
             "INSERT INTO entries (user_num, id, kind, occurred_at, utc_offset_min, data, \
@@ -177,6 +201,15 @@ impl QueryFragment<Sqlite> for SqliteInsert<'_> {
         for text in [r.data.as_str(), r.field_versions.as_str()] {
             out.push_sql(", ");
             out.push_bind_param::<Text, str>(text)?;
+        }
+        if new {
+            // The created time is the ninth value bound; `?9` names it again as the update's.
+            out.push_sql(", 1, 0, ");
+            out.push_bind_param::<BigInt, _>(&r.seq)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, str>(self.created)?;
+            out.push_sql(", ?9)");
+            return Ok(());
         }
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(&r.version)?;

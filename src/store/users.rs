@@ -167,15 +167,17 @@ struct SessionUser {
 
 impl QueryFragment<MultiBackend> for SessionUser {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        // The columns as the schema lists them (what `UserRow` reads), written by diesel.
+        out.push_sql("SELECT ");
+        users::all_columns.walk_ast(out.reborrow())?;
         out.push_sql(
-            "SELECT u.id, u.email, u.password_hash, u.display_name, u.role, u.timezone, \
-             u.cautions, u.thresholds, u.seq, u.created_at, u.updated_at, u.purged_seq, u.num, \
-             u.timed_seq FROM sessions s INNER JOIN users u ON u.id = s.user_id WHERE s.id = ",
+            " FROM sessions INNER JOIN users ON users.id = sessions.user_id \
+             WHERE sessions.id = ",
         );
         out.push_bind_param::<Text, _>(&self.session)?;
-        out.push_sql(" AND s.user_id = ");
+        out.push_sql(" AND sessions.user_id = ");
         out.push_bind_param::<Text, _>(&self.user)?;
-        out.push_sql(" AND s.revoked_at IS NULL AND s.expires_at > ");
+        out.push_sql(" AND sessions.revoked_at IS NULL AND sessions.expires_at > ");
         out.push_bind_param::<Timestamp, _>(&self.now)?;
         out.push_sql(" LIMIT 1");
         Ok(())

@@ -102,10 +102,9 @@ fixed_text!(SqliteConnection => SqliteStored);
 const INSERT_CHUNK: usize = 500;
 
 /// Inserts new rows. PostgreSQL takes them many rows per statement, one round trip each.
-/// SQLite runs one single-row statement per row, prepared once per connection: it is
-/// in-process, so there is no round trip to save, and a multi-row statement costs more to build
-/// than to run and needs a statement journal (which spills to a temporary file) in case a row
-/// halfway fails.
+/// SQLite takes the rows of new entries (most of a push) many per statement too, in statements
+/// of a few fixed sizes, each prepared once per connection; any other row is a statement of its
+/// own. A statement costs about as much to start, bind and finish as its row costs to insert.
 fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
     match conn {
         DbConn::Postgresql(c) => {
@@ -118,25 +117,63 @@ fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
         DbConn::Sqlite(c) => {
             // The rows of a push share their created and updated times: each is written once.
             let (mut created, mut updated) = (StampOf::default(), StampOf::default());
-            let mut occurred = String::with_capacity(32);
-            for row in rows {
+            let mut occurred: Vec<String> = Vec::new();
+            let mut rest = rows;
+            while let Some(first) = rest.first() {
+                let run = rest
+                    .iter()
+                    .take_while(|r| is_created_like(r, first))
+                    .count();
                 occurred.clear();
-                write_sqlite_stamp(&mut occurred, row.occurred_at);
-                let insert = SqliteInsert {
-                    row,
-                    occurred: &occurred,
-                    created: created.of(row.created_at),
-                    updated: updated.of(row.updated_at),
+                let stamps = |n: usize, occurred: &mut Vec<String>| {
+                    occurred.extend(rest[..n].iter().map(|r| {
+                        let mut text = String::with_capacity(32);
+                        write_sqlite_stamp(&mut text, r.occurred_at);
+                        text
+                    }));
                 };
-                if row.version == 1 && !row.deleted && row.created_at == row.updated_at {
-                    SqliteCreate(insert).execute(c)?;
+                let n = CREATE_SIZES.into_iter().find(|&n| n <= run).unwrap_or(0);
+                if n > 0 {
+                    stamps(n, &mut occurred);
+                    let created = created.of(first.created_at);
+                    let rows = &rest[..n];
+                    match n {
+                        64 => SqliteCreate::<64>::new(rows, &occurred, created).execute(c)?,
+                        16 => SqliteCreate::<16>::new(rows, &occurred, created).execute(c)?,
+                        4 => SqliteCreate::<4>::new(rows, &occurred, created).execute(c)?,
+                        _ => SqliteCreate::<1>::new(rows, &occurred, created).execute(c)?,
+                    };
                 } else {
-                    insert.execute(c)?;
+                    stamps(1, &mut occurred);
+                    SqliteInsert {
+                        row: first,
+                        occurred: &occurred[0],
+                        created: created.of(first.created_at),
+                        updated: updated.of(first.updated_at),
+                    }
+                    .execute(c)?;
                 }
+                rest = &rest[n.max(1)..];
             }
         }
     }
     Ok(())
+}
+
+/// The sizes of SQLite's statements of many new rows, biggest first (a push of 100 takes four
+/// statements, one of 500 eleven).
+const CREATE_SIZES: [usize; 4] = [64, 16, 4, 1];
+
+/// Whether `row` is a new entry's (version 1, not deleted, updated when created) whose user,
+/// times and field versions are `first`'s, which must be a new entry's too: the rows one
+/// [`SqliteCreate`] writes.
+fn is_created_like(row: &EntryRow, first: &EntryRow) -> bool {
+    row.version == 1
+        && !row.deleted
+        && row.created_at == row.updated_at
+        && row.user_num == first.user_num
+        && row.created_at == first.created_at
+        && row.field_versions == first.field_versions
 }
 
 /// The text of the last time asked for, kept while the same time is asked for again.
@@ -153,6 +190,11 @@ impl StampOf {
     }
 }
 
+/// The column list of an `INSERT` of entry rows.
+const INSERT_INTO: &str = "INSERT INTO entries (user_num, id, kind, occurred_at, utc_offset_min, \
+                           data, field_versions, version, deleted, seq, created_at, updated_at) \
+                           VALUES ";
+
 /// One entry row as an `INSERT` whose text never changes, with its times written by
 /// [`sqlite_stamp`]. Diesel caches a prepared statement by its query's type only when the type
 /// says its SQL is always the same, which neither `sql_query` nor its own insert of a row with
@@ -165,32 +207,10 @@ struct SqliteInsert<'a> {
 }
 
 impl QueryFragment<Sqlite> for SqliteInsert<'_> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.walk(out, false)
-    }
-}
-
-/// The row of a new entry (version 1, not deleted, updated when created, as every row a push
-/// creates): a statement of its own that writes those as part of its text and binds the time
-/// once, nine values instead of twelve (binding them was a fifth of each row's cost).
-struct SqliteCreate<'a>(SqliteInsert<'a>);
-
-impl QueryFragment<Sqlite> for SqliteCreate<'_> {
-    fn walk_ast<'b>(&'b self, out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
-        self.0.walk(out, true)
-    }
-}
-
-fixed_text!(SqliteConnection => SqliteCreate<'_>);
-
-impl SqliteInsert<'_> {
-    /// The statement; `new` for [`SqliteCreate`]'s.
-    fn walk<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>, new: bool) -> QueryResult<()> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
         let r = self.row;
-        out.push_sql(
-            "INSERT INTO entries (user_num, id, kind, occurred_at, utc_offset_min, data, \
-             field_versions, version, deleted, seq, created_at, updated_at) VALUES (",
-        );
+        out.push_sql(INSERT_INTO);
+        out.push_sql("(");
         out.push_bind_param::<BigInt, _>(&r.user_num)?;
         for text in [r.id.as_str(), r.kind.as_str(), self.occurred] {
             out.push_sql(", ");
@@ -201,15 +221,6 @@ impl SqliteInsert<'_> {
         for text in [r.data.as_str(), r.field_versions.as_str()] {
             out.push_sql(", ");
             out.push_bind_param::<Text, str>(text)?;
-        }
-        if new {
-            // The created time is the ninth value bound; `?9` names it again as the update's.
-            out.push_sql(", 1, 0, ");
-            out.push_bind_param::<BigInt, _>(&r.seq)?;
-            out.push_sql(", ");
-            out.push_bind_param::<Text, str>(self.created)?;
-            out.push_sql(", ?9)");
-            return Ok(());
         }
         out.push_sql(", ");
         out.push_bind_param::<BigInt, _>(&r.version)?;
@@ -225,6 +236,74 @@ impl SqliteInsert<'_> {
         Ok(())
     }
 }
+
+/// `N` rows of new entries that share their user, times and field versions (see
+/// [`is_created_like`]) as one `INSERT` whose text depends only on `N`. Version 1 and "not
+/// deleted" are part of the text, and what the rows share is bound once, in the first row, and
+/// named again by number in the others: six values a row instead of twelve.
+struct SqliteCreate<'a, const N: usize> {
+    rows: &'a [EntryRow],
+    occurred: &'a [String],
+    created: &'a str,
+}
+
+impl<'a, const N: usize> SqliteCreate<'a, N> {
+    /// The first `N` of `rows` with their occurred times written by [`write_sqlite_stamp`].
+    /// Panics if there are fewer: the text of the statement would not be the one prepared.
+    fn new(rows: &'a [EntryRow], occurred: &'a [String], created: &'a str) -> Self {
+        assert!(rows.len() >= N && occurred.len() >= N);
+        Self {
+            rows: &rows[..N],
+            occurred: &occurred[..N],
+            created,
+        }
+    }
+}
+
+impl<const N: usize> QueryFragment<Sqlite> for SqliteCreate<'_, N> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Sqlite>) -> QueryResult<()> {
+        out.push_sql(INSERT_INTO);
+        for (i, (r, occurred)) in self.rows.iter().zip(self.occurred).enumerate() {
+            // The first row binds values 1 to 9; of them the user is 1, the field versions 7
+            // and the created time 9, which the other rows name again.
+            if i == 0 {
+                out.push_sql("(");
+                out.push_bind_param::<BigInt, _>(&r.user_num)?;
+                out.push_sql(", ");
+            } else {
+                out.push_sql(", (?1, ");
+            }
+            for text in [r.id.as_str(), r.kind.as_str(), occurred.as_str()] {
+                out.push_bind_param::<Text, str>(text)?;
+                out.push_sql(", ");
+            }
+            out.push_bind_param::<Integer, _>(&r.utc_offset_min)?;
+            out.push_sql(", ");
+            out.push_bind_param::<Text, str>(r.data.as_str())?;
+            if i == 0 {
+                out.push_sql(", ");
+                out.push_bind_param::<Text, str>(r.field_versions.as_str())?;
+                out.push_sql(", 1, 0, ");
+                out.push_bind_param::<BigInt, _>(&r.seq)?;
+                out.push_sql(", ");
+                out.push_bind_param::<Text, str>(self.created)?;
+                out.push_sql(", ?9)");
+            } else {
+                out.push_sql(", ?7, 1, 0, ");
+                out.push_bind_param::<BigInt, _>(&r.seq)?;
+                out.push_sql(", ?9, ?9)");
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<const N: usize> diesel::query_builder::QueryId for SqliteCreate<'_, N> {
+    type QueryId = SqliteCreate<'static, N>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<const N: usize> diesel::RunQueryDsl<SqliteConnection> for SqliteCreate<'_, N> {}
 
 fixed_text!(SqliteConnection => SqliteInsert<'_>);
 

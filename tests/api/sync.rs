@@ -701,3 +701,85 @@ async fn a_device_editing_its_own_new_entry_before_it_learns_the_version_gets_no
     assert_eq!(r["results"][0]["status"], "merged", "{r}");
     assert_eq!(r["results"][0]["conflicts"][0]["server"], "second");
 }
+
+#[actix_web::test]
+async fn a_long_push_of_new_entries_with_edits_and_deletes_between_stores_each_as_sent() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "long-push@example.com", "client").await;
+    // 150 mutations: new entries, each with its own time and volume, and between them a patch
+    // of an entry created earlier in the same push and a delete of another.
+    let entry = |i: u32| {
+        json!({"id": id(i), "kind": "hydration",
+               "occurred_at": format!("2026-05-{:02}T{:02}:{:02}:00+02:00", 1 + i % 28, i % 24, i % 60),
+               "data": {"volume_ml": 100 + i}})
+    };
+    let muts: Vec<Value> = (1..=150u32)
+        .map(|i| match i {
+            70 => json!({"mid": i, "op": "patch", "id": id(3), "fields": {"volume_ml": 3333}, "base_version": 1}),
+            100 => json!({"mid": i, "op": "delete", "id": id(65)}),
+            _ => json!({"mid": i, "op": "upsert", "entry": entry(i), "base_version": 0}),
+        })
+        .collect();
+    let r = push(&mut c, DEVICE_A, Value::Array(muts)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let results = r.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 150);
+    let seqs: Vec<i64> = results.iter().map(|o| o["seq"].as_i64().unwrap()).collect();
+    assert!(
+        results.iter().all(|o| o["status"] == "applied"),
+        "{results:?}"
+    );
+    assert!(
+        seqs.windows(2).all(|w| w[1] == w[0] + 1),
+        "each change takes the next sequence number, in the order sent: {seqs:?}"
+    );
+    let pulled = c.get("/api/v1/sync/pull?limit=1000").await.json();
+    let changes = pulled["changes"].as_array().unwrap();
+    let live: Vec<&Value> = changes.iter().filter(|e| e["deleted"] != true).collect();
+    assert_eq!(live.len(), 147, "148 created, one deleted");
+    let stamp = &live[0]["updated_at"];
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(stamp.as_str().unwrap_or_default()).is_ok(),
+        "{stamp}"
+    );
+    for i in (1..=150u32).filter(|i| ![70, 100, 65].contains(i)) {
+        let e = changes
+            .iter()
+            .find(|e| e["id"] == id(i))
+            .unwrap_or_else(|| panic!("entry {i} is missing"));
+        let sent = entry(i);
+        let volume = if i == 3 { 3333 } else { 100 + i };
+        assert_eq!(e["occurred_at"], sent["occurred_at"], "entry {i}");
+        assert_eq!(e["data"], json!({"volume_ml": volume}), "entry {i}");
+        assert_eq!(e["version"], if i == 3 { 2 } else { 1 }, "entry {i}");
+        assert_eq!(
+            &e["updated_at"], stamp,
+            "one push, one server time: entry {i}"
+        );
+        let at = usize::try_from(i - 1).unwrap();
+        let seq = if i == 3 { seqs[69] } else { seqs[at] };
+        assert_eq!(e["seq"], seq, "entry {i}");
+    }
+    // The device's own edit that still names base version 0 (the response was lost) is no
+    // conflict: the stored field versions name it as the writer of every field.
+    let r = push(
+        &mut c,
+        DEVICE_A,
+        json!([{"mid": 151, "op": "patch", "id": id(120), "fields": {"volume_ml": 2}, "base_version": 0}]),
+    )
+    .await
+    .json();
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    // Another device's edit of an entry from the middle of the push applies too.
+    let r = push(
+        &mut c,
+        DEVICE_B,
+        json!([{"mid": 1, "op": "patch", "id": id(140), "fields": {"volume_ml": 1}, "base_version": 1}]),
+    )
+    .await
+    .json();
+    assert_eq!(r["results"][0]["status"], "applied", "{r}");
+    let e = c.get(&format!("/api/v1/entries/{}", id(140))).await.json();
+    assert_eq!(e["data"]["volume_ml"], 1);
+    assert_eq!(e["version"], 2);
+}

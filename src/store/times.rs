@@ -9,8 +9,9 @@
 //! times are spread over months inserted into a different leaf of that index for nearly every
 //! entry, and each leaf a commit touches is written whole to the log and again by the
 //! checkpoint (twice the bytes of the same push in time order, `docs/PERFORMANCE.md`). Here such
-//! a push only appends to the table; its times are added later, thousands at once and sorted, so
-//! each leaf is written once for many entries.
+//! a push only appends to the table; its times are added later, thousands in one transaction, so
+//! each leaf is written once for many entries. They are added in sequence order: sorting them by
+//! time first was 2.5 % of a push's instructions and wrote the same pages.
 //!
 //! Readers go through [`Timed`]: rows through `entry_times` and rows after `timed_seq`, merged
 //! by [`merge`].
@@ -64,8 +65,7 @@ pub fn settle_before(
                 .filter(entries::seq.gt(timed_seq))
                 .filter(entries::seq.le(seq))
                 .filter(entries::deleted.eq(false))
-                .select((entries::user_num, entries::occurred_at, entries::seq))
-                .order((entries::occurred_at, entries::seq)),
+                .select((entries::user_num, entries::occurred_at, entries::seq)),
         )
         .into_columns((
             entry_times::user_num,

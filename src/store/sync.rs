@@ -122,38 +122,33 @@ fn insert_rows(conn: &mut DbConn, rows: &[EntryRow]) -> Result<(), StoreError> {
             while let Some(first) = rest.first() {
                 let run = rest
                     .iter()
+                    .take(CREATE_SIZES[0])
                     .take_while(|r| is_created_like(r, first))
                     .count();
-                occurred.clear();
-                let stamps = |n: usize, occurred: &mut Vec<String>| {
-                    occurred.extend(rest[..n].iter().map(|r| {
-                        let mut text = String::with_capacity(32);
-                        write_sqlite_stamp(&mut text, r.occurred_at);
-                        text
-                    }));
-                };
+                // The biggest statement of new rows that fits, or else the first row alone.
                 let n = CREATE_SIZES.into_iter().find(|&n| n <= run).unwrap_or(0);
-                if n > 0 {
-                    stamps(n, &mut occurred);
-                    let created = created.of(first.created_at);
-                    let rows = &rest[..n];
-                    match n {
-                        64 => SqliteCreate::<64>::new(rows, &occurred, created).execute(c)?,
-                        16 => SqliteCreate::<16>::new(rows, &occurred, created).execute(c)?,
-                        4 => SqliteCreate::<4>::new(rows, &occurred, created).execute(c)?,
-                        _ => SqliteCreate::<1>::new(rows, &occurred, created).execute(c)?,
-                    };
-                } else {
-                    stamps(1, &mut occurred);
-                    SqliteInsert {
+                let (now, later) = rest.split_at(n.max(1));
+                occurred.clear();
+                occurred.extend(now.iter().map(|r| {
+                    let mut text = String::with_capacity(32);
+                    write_sqlite_stamp(&mut text, r.occurred_at);
+                    text
+                }));
+                let created = created.of(first.created_at);
+                match n {
+                    64 => SqliteCreate::<64>::new(now, &occurred, created).execute(c)?,
+                    16 => SqliteCreate::<16>::new(now, &occurred, created).execute(c)?,
+                    4 => SqliteCreate::<4>::new(now, &occurred, created).execute(c)?,
+                    1 => SqliteCreate::<1>::new(now, &occurred, created).execute(c)?,
+                    _ => SqliteInsert {
                         row: first,
                         occurred: &occurred[0],
-                        created: created.of(first.created_at),
+                        created,
                         updated: updated.of(first.updated_at),
                     }
-                    .execute(c)?;
-                }
-                rest = &rest[n.max(1)..];
+                    .execute(c)?,
+                };
+                rest = later;
             }
         }
     }

@@ -39,7 +39,7 @@ pub async fn create(state: &AppState, user: UserId, new: NewEntry) -> Result<Cre
     let now = state.now();
     Ok(state
         .db
-        .write(move |c| entries::create(c, user, &new, now))
+        .write_short(move |c| entries::create(c, user, &new, now))
         .await?)
 }
 
@@ -50,7 +50,7 @@ pub async fn log_once(state: &AppState, user: UserId, new: NewEntry) -> Result<E
     let now = state.now();
     Ok(state
         .db
-        .write(move |c| match entries::create(c, user, &new, now) {
+        .write_short(move |c| match entries::create(c, user, &new, now) {
             Ok(Created::New(e) | Created::Existing(e)) => Ok(e),
             Err(StoreError::EntryIdTaken) => entries::get_live(c, user, new.id),
             Err(e) => Err(e),
@@ -70,7 +70,7 @@ pub async fn update(
     let now = state.now();
     Ok(state
         .db
-        .write(move |c| entries::update(c, user, &new, version, now))
+        .write_short(move |c| entries::update(c, user, &new, version, now))
         .await?)
 }
 
@@ -85,7 +85,7 @@ pub async fn delete(
     let now = state.now();
     Ok(state
         .db
-        .write(move |c| entries::delete(c, user, id, version, now))
+        .write_short(move |c| entries::delete(c, user, id, version, now))
         .await?)
 }
 
@@ -95,7 +95,7 @@ pub async fn restore(state: &AppState, user: UserId, id: EntryId) -> Result<(), 
     let now = state.now();
     Ok(state
         .db
-        .write(move |c| entries::restore(c, user, id, now))
+        .write_short(move |c| entries::restore(c, user, id, now))
         .await?)
 }
 
@@ -264,7 +264,7 @@ pub async fn quick_log(
     let now = state.now();
     state
         .db
-        .write(move |c| {
+        .write_short(move |c| {
             let data = match quick {
                 Quick::Data(d) => d,
                 Quick::RepeatEpisode => match entries::latest_of_kind(c, user, EntryKind::Episode)?

@@ -21,7 +21,7 @@ pub async fn push(
     let big = mutations.len() >= crate::store::times::SMALL_WRITE;
     let result = state
         .db
-        .write(move |c| sync::push(c, user, &client_id, &mutations, now))
+        .write_short(move |c| sync::push(c, user, &client_id, &mutations, now))
         .await?;
     match result {
         Ok(done) => {

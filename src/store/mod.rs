@@ -220,6 +220,29 @@ impl Db {
         done
     }
 
+    /// Runs a short write (one entry, or a sync push of at most 500 changes) in one
+    /// transaction. On SQLite it runs on the calling thread when the writer is idle, as
+    /// [`Db::read_point`] does for reads: a commit waits on no disk there (the checkpoint thread
+    /// syncs the log), and handing a push to another thread and back cost about a tenth of its
+    /// CPU (`docs/PERFORMANCE.md`). Otherwise (a write under way, or PostgreSQL) it is
+    /// [`Db::write`]. Long writes (imports, account deletion) go through [`Db::write`].
+    pub async fn write_short<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + From<diesel::result::Error> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite
+            && let Some(mut conn) = self.write.try_get()
+        {
+            let done = conn.transaction::<T, E, _>(|c| f(c));
+            drop(conn);
+            self.wrote();
+            return done;
+        }
+        self.write(f).await
+    }
+
     /// Says `user` just pushed changes whose times wait to be indexed ([`times`]): they are
     /// added once the user's pushes stop for a moment.
     pub fn pushed(&self, user: crate::domain::ids::UserId) {

@@ -19,6 +19,14 @@ macro_rules! fixed_text {
         }
         impl diesel::RunQueryDsl<$conn> for $t<'_> {}
     };
+    // A statement whose text is fixed for each `N` (one prepared statement per size).
+    ($conn:ty => $t:ident<'_, const N>) => {
+        impl<const N: usize> diesel::query_builder::QueryId for $t<'_, N> {
+            type QueryId = $t<'static, N>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+        impl<const N: usize> diesel::RunQueryDsl<$conn> for $t<'_, N> {}
+    };
 }
 
 mod checkpoint;

@@ -272,11 +272,6 @@ impl<const N: usize> QueryFragment<Sqlite> for SqliteCreate<'_, N> {
     }
 }
 
-impl<const N: usize> diesel::query_builder::QueryId for SqliteCreate<'_, N> {
-    type QueryId = SqliteCreate<'static, N>;
-    const HAS_STATIC_QUERY_ID: bool = true;
-}
-
-impl<const N: usize> diesel::RunQueryDsl<SqliteConnection> for SqliteCreate<'_, N> {}
+fixed_text!(SqliteConnection => SqliteCreate<'_, const N>);
 
 fixed_text!(SqliteConnection => SqliteInsert<'_>);

@@ -15,6 +15,10 @@ use diesel::query_builder::{AstPass, QueryFragment};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use std::collections::HashMap;
 
+/// The entries of a push by id. Ids come from the client, at most 500 a push, so a fast hash
+/// with a seed per process does (SipHash was 1.4 % of a push's instructions).
+type Known = HashMap<EntryId, Option<(Entry, FieldVersions)>, foldhash::fast::RandomState>;
+
 mod bulk;
 
 /// A push refused as a whole.
@@ -34,7 +38,7 @@ struct Batch {
     /// The user's number, which their rows hold.
     num: i64,
     /// The stored state of each entry the push names (None: not stored).
-    known: HashMap<EntryId, Option<(Entry, FieldVersions)>>,
+    known: Known,
     /// New rows not yet inserted.
     pending: Vec<EntryRow>,
     /// The last sequence number given out.
@@ -53,7 +57,7 @@ impl Batch {
         seq: i64,
         ops: &[&Op],
     ) -> Result<Batch, StoreError> {
-        let mut known: HashMap<EntryId, Option<(Entry, FieldVersions)>> = ops
+        let mut known: Known = ops
             .iter()
             .filter_map(|op| op_id(op))
             .map(|id| (id, None))

@@ -289,7 +289,8 @@ impl<'a> Reader<'a> {
     pub fn text(&mut self, name: &str, max: usize) -> Option<String> {
         let got = self.src.text(name).map(|t| {
             t.map(|s| {
-                if s.contains("\r\n") {
+                // A byte search first: a two-byte pattern sets up a substring search per call.
+                if s.as_bytes().contains(&b'\r') && s.contains("\r\n") {
                     Cow::Owned(s.replace("\r\n", "\n"))
                 } else {
                     Cow::Borrowed(s)

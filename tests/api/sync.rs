@@ -783,3 +783,48 @@ async fn a_long_push_of_new_entries_with_edits_and_deletes_between_stores_each_a
     assert_eq!(e["data"]["volume_ml"], 1);
     assert_eq!(e["version"], 2);
 }
+
+#[actix_web::test]
+async fn ids_before_among_and_after_the_stored_ones_are_each_found_or_created() {
+    let app = spawn_app().await;
+    let mut c = api_user(&app, "id-order@example.com", "client").await;
+    let r = push(
+        &mut c,
+        DEVICE_A,
+        json!([{"mid": 1, "op": "upsert", "entry": water(&id(100), 100), "base_version": 0},
+               {"mid": 2, "op": "upsert", "entry": water(&id(200), 200), "base_version": 0}]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The device sends again two stored entries (one of them the greatest id stored) and two
+    // new ones: one whose id sorts before every stored id (made on a device whose clock is
+    // behind) and one after them all.
+    let r = push(
+        &mut c,
+        DEVICE_A,
+        json!([{"mid": 3, "op": "upsert", "entry": water(&id(100), 101), "base_version": 0},
+               {"mid": 4, "op": "upsert", "entry": water(&id(50), 50), "base_version": 0},
+               {"mid": 5, "op": "upsert", "entry": water(&id(300), 300), "base_version": 0},
+               {"mid": 6, "op": "upsert", "entry": water(&id(200), 201), "base_version": 0}]),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let statuses: Vec<Value> = r.json()["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].clone())
+        .collect();
+    assert_eq!(statuses, ["applied"; 4], "{}", r.body);
+    for (n, volume, version) in [(50, 50, 1), (100, 101, 2), (200, 201, 2), (300, 300, 1)] {
+        let e = c.get(&format!("/api/v1/entries/{}", id(n))).await.json();
+        assert_eq!(e["data"]["volume_ml"], volume, "entry {n}: {e}");
+        assert_eq!(e["version"], version, "entry {n}: {e}");
+    }
+    let pulled = c.get("/api/v1/sync/pull?limit=100").await.json();
+    assert_eq!(
+        pulled["changes"].as_array().map(Vec::len),
+        Some(4),
+        "{pulled}"
+    );
+}

@@ -16,11 +16,28 @@ use diesel::sqlite::Sqlite;
 const LOOKUP_CHUNK: usize = 500;
 
 /// The stored rows of `ids` (one user's), [`LOOKUP_CHUNK`] ids per query.
+///
+/// On SQLite, ids that sort after the greatest id the user has stored are not looked up: none
+/// of them can be stored. Ids are made in time order (UUIDv7), so a device's new entries are
+/// nearly always such, and looking each one up was 3.5 % of a push's instructions. SQLite
+/// compares the column as bytes (its collation is `BINARY`), as `str` does here, and finds the
+/// greatest from the primary key's index in one probe. On PostgreSQL the column sorts by the
+/// database's collation, so every id is looked up there.
 pub(super) fn stored(
     conn: &mut DbConn,
     user: i64,
-    ids: &[String],
+    mut ids: Vec<String>,
 ) -> Result<Vec<EntryRow>, StoreError> {
+    if let DbConn::Sqlite(c) = conn {
+        let greatest: Option<String> = entries::table
+            .filter(entries::user_num.eq(user))
+            .select(diesel::dsl::max(entries::id))
+            .first(c)?;
+        match greatest {
+            Some(greatest) => ids.retain(|id| *id <= greatest),
+            None => return Ok(Vec::new()),
+        }
+    }
     let mut rows = Vec::new();
     for chunk in ids.chunks(LOOKUP_CHUNK) {
         rows.extend(stored_chunk(conn, user, chunk)?);

@@ -63,7 +63,7 @@ impl Batch {
             .map(|id| (id, None))
             .collect();
         let ids: Vec<String> = known.keys().map(EntryId::text).collect();
-        for r in bulk::stored(conn, num, &ids)? {
+        for r in bulk::stored(conn, num, ids)? {
             let fv = FieldVersions::from_json(&r.field_versions);
             let e = Entry::try_from(r)?;
             known.insert(e.id, Some((e, fv)));

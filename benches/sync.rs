@@ -1,9 +1,9 @@
 //! Sync throughput of Unknot against pouchdb-server 4.2 (the CouchDB-protocol server offline-first
 //! apps sync with), side by side in one run on this machine, each as its own process on loopback:
 //! pushes in batches of 100 and 500, eight concurrent pushers (eight people), a full pull,
-//! incremental pulls of 10 changes (p50/p99 of 1,000), memory (RSS) and bytes written to disk per byte of
-//! JSON pushed, and server CPU per 1,000 documents pushed. Unknot runs on a SQLite file (or
-//! PostgreSQL with `DATABASE_URL=postgres://…`).
+//! incremental pulls of 10 changes (p50/p99 of 1,000), memory (RSS) and bytes written to disk
+//! per byte of JSON pushed, and server CPU per 1,000 documents pushed. Unknot runs on a SQLite
+//! file (or PostgreSQL with `DATABASE_URL=postgres://…`).
 //!
 //! Run: `(cd benches/peer && npm ci) && cargo bench --bench sync`. Without the peer installed it
 //! measures Unknot alone. `UNKNOT_SYNC_DOCS` sets documents per push run (default 10,000);
